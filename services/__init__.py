@@ -1,0 +1,1 @@
+"""The application core: accounts, rooms, messages, presence and typing. No UI framework imports here."""

@@ -1,0 +1,1 @@
+"""Event bus port and its adapters (in-process by default, Redis pub/sub for several instances)."""

@@ -1,0 +1,68 @@
+"""Events published on the bus, only after the transaction that caused them has committed.
+
+Each event names its topic: `room:<id>` for what the viewers of a room need, `user:<id>` for what
+concerns one user wherever they are shown (presence).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .models import Message, PresenceStatus, Room
+
+
+@dataclass(frozen=True, slots=True)
+class MessagePosted:
+    message: Message
+
+    @property
+    def topic(self) -> str:
+        return f'room:{self.message.room_id}'
+
+
+@dataclass(frozen=True, slots=True)
+class MembershipChanged:
+    room_id: int
+    user_id: int
+    username: str
+    joined: bool
+    member_count: int
+
+    @property
+    def topic(self) -> str:
+        return f'room:{self.room_id}'
+
+
+@dataclass(frozen=True, slots=True)
+class RoomUpdated:
+    room: Room
+
+    @property
+    def topic(self) -> str:
+        return f'room:{self.room.id}'
+
+
+@dataclass(frozen=True, slots=True)
+class TypingChanged:
+    """Ephemeral: never stored. `typing=False` when the user sent their message."""
+
+    room_id: int
+    user_id: int
+    username: str
+    typing: bool
+
+    @property
+    def topic(self) -> str:
+        return f'room:{self.room_id}'
+
+
+@dataclass(frozen=True, slots=True)
+class PresenceChanged:
+    user_id: int
+    status: PresenceStatus
+
+    @property
+    def topic(self) -> str:
+        return f'user:{self.user_id}'
+
+
+Event = MessagePosted | MembershipChanged | RoomUpdated | TypingChanged | PresenceChanged

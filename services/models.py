@@ -1,0 +1,47 @@
+"""Plain data the services hand out. Frozen: a page can keep one without it changing under it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+MessageKind = Literal['text', 'join', 'leave']
+PresenceStatus = Literal['online', 'away', 'offline']
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: int
+    username: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Room:
+    id: int
+    name: str
+    topic: str
+    created_by: int
+    created_at: datetime
+    member_count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One entry of a room's history. `seq` is dense per room (1, 2, 3 ...), allocated with the insert.
+
+    `kind` is 'text' for what a person wrote, 'join'/'leave' for the membership notices that are part
+    of the same sequence (so catch-up after a gap brings them back too). `html` is the body rendered
+    as sanitised Markdown once, at write time.
+    """
+
+    id: int
+    room_id: int
+    seq: int
+    author_id: int
+    author_name: str
+    body: str
+    html: str
+    client_id: str
+    created_at: datetime
+    kind: MessageKind = 'text'

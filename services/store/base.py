@@ -1,0 +1,71 @@
+"""The storage port. Every method is one transaction: it commits before it returns, or changes nothing."""
+from __future__ import annotations
+
+from typing import Protocol
+
+from ..models import Message, MessageKind, Room, User
+
+
+class Store(Protocol):
+    async def start(self) -> None:
+        """Open connections and bring the schema up to date."""
+
+    async def close(self) -> None: ...
+
+    # accounts
+    async def create_user(self, username: str, password_hash: str) -> User:
+        """Insert a user; raise Conflict if the name is taken (case-insensitively)."""
+
+    async def get_user(self, user_id: int) -> User | None: ...
+
+    async def get_credentials(self, username: str) -> tuple[User, str] | None:
+        """The user and their password hash, looked up case-insensitively."""
+
+    async def set_password_hash(self, user_id: int, password_hash: str) -> None: ...
+
+    # rooms
+    async def create_room(self, name: str, topic: str, creator_id: int | None) -> Room:
+        """Insert a room with its creator (if any) as first member; raise Conflict if the name is taken.
+
+        `creator_id=None` is the system creating a room (`general` on first start): no member yet.
+        """
+
+    async def get_room(self, room_id: int) -> Room | None: ...
+
+    async def get_room_by_name(self, name: str) -> Room | None: ...
+
+    async def set_topic(self, room_id: int, topic: str) -> Room: ...
+
+    async def list_rooms(self, query: str, limit: int, offset: int) -> list[Room]:
+        """Public rooms whose name contains `query`, by name."""
+
+    async def rooms_of(self, user_id: int) -> list[Room]:
+        """The rooms the user has joined, by name."""
+
+    async def is_member(self, room_id: int, user_id: int) -> bool: ...
+
+    async def members(self, room_id: int) -> list[User]: ...
+
+    async def join(self, room_id: int, user_id: int, notice: str) -> Message | None:
+        """Add the membership and append a 'join' notice in one transaction; None if already a member."""
+
+    async def leave(self, room_id: int, user_id: int, notice: str) -> Message | None:
+        """Remove the membership and append a 'leave' notice in one transaction; None if not a member."""
+
+    # messages
+    async def append_message(
+        self, room_id: int, author_id: int, body: str, html: str, client_id: str, kind: MessageKind = 'text',
+    ) -> tuple[Message, bool]:
+        """Allocate the room's next seq and insert, in one transaction.
+
+        Idempotent on (room_id, author_id, client_id): a repeat returns the stored message and False.
+        """
+
+    async def latest(self, room_id: int, limit: int) -> list[Message]:
+        """The newest `limit` messages, oldest first."""
+
+    async def before(self, room_id: int, before_seq: int, limit: int) -> list[Message]:
+        """Up to `limit` messages with seq < before_seq, oldest first (the page just above)."""
+
+    async def after(self, room_id: int, after_seq: int, limit: int) -> list[Message]:
+        """Up to `limit` messages with seq > after_seq, oldest first (catch-up after a gap)."""
