@@ -21,7 +21,7 @@ class Room:
     id: int
     name: str
     topic: str
-    created_by: int
+    created_by: int | None
     created_at: datetime
     member_count: int = 0
 

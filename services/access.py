@@ -1,0 +1,28 @@
+"""Authorisation helpers shared by the capability modules."""
+from __future__ import annotations
+
+from .errors import Forbidden, NotFound, ValidationError
+from .models import Room, User
+from .store.base import Store
+
+
+def _room_id(raw: object) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, int):
+        raise ValidationError('Room id must be a whole number.')
+    return raw
+
+
+async def existing_room(store: Store, room_id: int) -> Room:
+    """The room, or NotFound."""
+    room = await store.get_room(_room_id(room_id))
+    if room is None:
+        raise NotFound('That room does not exist')
+    return room
+
+
+async def member_room(store: Store, user: User, room_id: int) -> Room:
+    """The room if `user` has joined it: NotFound if it does not exist, Forbidden if not a member."""
+    room = await existing_room(store, room_id)
+    if not await store.is_member(room.id, user.id):
+        raise Forbidden('You are not a member of this room')
+    return room

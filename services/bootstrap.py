@@ -1,0 +1,77 @@
+"""The composition root: the one place that picks the store and bus adapters and wires the services."""
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from dataclasses import dataclass
+
+from .accounts import Accounts
+from .bus.base import Bus
+from .bus.memory import InProcessBus
+from .config import Settings
+from .messages import Messages
+from .presence import Clock, Presence
+from .rooms import Rooms
+from .store.base import Store
+from .store.sqlalchemy_store import SQLAlchemyStore
+from .typing import Typing
+
+
+@dataclass
+class Services:
+    settings: Settings
+    store: Store
+    bus: Bus
+    accounts: Accounts
+    rooms: Rooms
+    messages: Messages
+    presence: Presence
+    typing: Typing
+
+    async def start(self) -> None:
+        """Migrate the store, connect the bus, start presence, make sure `general` exists."""
+        await self.store.start()
+        await self.bus.start()
+        await self.presence.start()
+        await self.rooms.ensure_general()
+
+    async def close(self) -> None:
+        """Stop in reverse order."""
+        await self.presence.close()
+        await self.bus.close()
+        await self.store.close()
+
+
+def bootstrap(settings: Settings, *, store: Store | None = None, bus: Bus | None = None,
+              clock: Clock | None = None) -> Services:
+    """Wire the services; SQLAlchemyStore on `settings.db_url` and InProcessBus unless given."""
+    store = store if store is not None else SQLAlchemyStore(settings.db_url)
+    bus = bus if bus is not None else InProcessBus()
+    clock = clock or time.monotonic
+    rooms = Rooms(store, bus)
+    typing = Typing(store, bus, settings, clock)
+    return Services(
+        settings=settings, store=store, bus=bus, rooms=rooms, typing=typing,
+        accounts=Accounts(store, rooms),
+        messages=Messages(store, bus, settings, typing),
+        presence=Presence(bus, settings, clock),
+    )
+
+
+def ensure_data_dir(settings: Settings) -> str:
+    """Create the data directory and return the storage secret kept in it (made on first run, mode 0600)."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    path = settings.data_dir / 'storage_secret'
+    try:
+        # O_EXCL: two processes starting together cannot both write a different secret.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        secret = path.read_text(encoding='utf-8').strip()
+        if secret:
+            return secret
+        raise ValueError(f'{path} is empty: delete it to generate a new storage secret') from None
+    secret = secrets.token_urlsafe(32)
+    with os.fdopen(fd, 'w', encoding='utf-8') as file:
+        file.write(secret)
+    return secret

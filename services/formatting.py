@@ -1,0 +1,36 @@
+"""Message formatting: Markdown rendered on the server, raw HTML off, output passed through an allow-list."""
+from __future__ import annotations
+
+import nh3
+from markdown_it import MarkdownIt
+
+_TAGS = {
+    'p', 'br', 'strong', 'em', 'del', 'code', 'pre', 'blockquote', 'ul', 'ol', 'li', 'a',
+    'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'hr',
+}
+_ATTRIBUTES = {'a': {'href', 'title'}}
+_SCHEMES = {'http', 'https', 'mailto'}
+
+# html=False makes markdown-it escape any HTML the user typed, so it shows as text;
+# nh3 is the second fence in case a renderer rule ever emits something unexpected.
+_md = MarkdownIt('commonmark', {'html': False, 'breaks': True}).enable('strikethrough')
+# Images would load third-party URLs in every viewer's browser: render their alt text instead.
+_md.add_render_rule('image', lambda self, tokens, idx, options, env: self.renderInline(
+    tokens[idx].children or [], options, env))
+
+# markdown-it writes strikethrough as <s>; the allow-list (and the UI styles) speak <del>.
+_md.add_render_rule('s_open', lambda self, tokens, idx, options, env: '<del>')
+_md.add_render_rule('s_close', lambda self, tokens, idx, options, env: '</del>')
+
+
+def render_markdown(text: str) -> str:
+    """The message body as safe HTML (links open in a new tab without referrer or opener)."""
+    html = _md.render(text)
+    return nh3.clean(
+        html,
+        tags=_TAGS,
+        attributes=_ATTRIBUTES,
+        url_schemes=_SCHEMES,
+        link_rel='noopener noreferrer nofollow',
+        set_tag_attribute_values={'a': {'target': '_blank'}},
+    ).strip()

@@ -1,0 +1,50 @@
+"""Messages: post and read history. Posting is idempotent on the page's client id."""
+from __future__ import annotations
+
+from . import validation
+from .access import member_room
+from .bus.base import Bus
+from .config import Settings
+from .events import MessagePosted
+from .formatting import render_markdown
+from .models import Message, User
+from .store.base import Store
+from .typing import Typing
+
+MAX_PAGE = 200
+
+
+class Messages:
+    def __init__(self, store: Store, bus: Bus, settings: Settings, typing: Typing) -> None:
+        self._store = store
+        self._bus = bus
+        self._settings = settings
+        self._typing = typing
+
+    async def post(self, user: User, room_id: int, body: str, client_id: str) -> Message:
+        """Store and publish a message. A retry with the same client id returns the first one, publishing nothing."""
+        text = validation.message_body(body, self._settings.max_message_length)
+        cid = validation.client_id(client_id)
+        room = await member_room(self._store, user, room_id)
+        message, created = await self._store.append_message(room.id, user.id, text, render_markdown(text), cid)
+        if created:
+            await self._bus.publish(MessagePosted(message))
+            await self._typing.stopped(user, room.id)
+        return message
+
+    async def latest(self, user: User, room_id: int, limit: int = 50) -> list[Message]:
+        """The newest messages of a joined room, oldest first."""
+        room = await member_room(self._store, user, room_id)
+        return await self._store.latest(room.id, validation.limit(limit, MAX_PAGE))
+
+    async def before(self, user: User, room_id: int, before_seq: int, limit: int = 50) -> list[Message]:
+        """The page of older messages just above `before_seq`, oldest first."""
+        seq = validation.seq(before_seq)
+        room = await member_room(self._store, user, room_id)
+        return await self._store.before(room.id, seq, validation.limit(limit, MAX_PAGE))
+
+    async def after(self, user: User, room_id: int, after_seq: int, limit: int = 200) -> list[Message]:
+        """Messages newer than `after_seq`, oldest first: the catch-up after a gap or a reconnect."""
+        seq = validation.seq(after_seq)
+        room = await member_room(self._store, user, room_id)
+        return await self._store.after(room.id, seq, validation.limit(limit, MAX_PAGE))

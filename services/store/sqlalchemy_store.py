@@ -1,0 +1,249 @@
+"""The SQL store: SQLAlchemy 2 async Core, the same code on SQLite (aiosqlite) and PostgreSQL (asyncpg)."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html as html_lib
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, event, func, insert, select, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
+
+from ..errors import Conflict, NotFound
+from ..models import Message, MessageKind, Room, User
+from .migrate import upgrade_head
+from .tables import memberships, messages, rooms, users
+
+_member_count = (select(func.count()).select_from(memberships)
+                 .where(memberships.c.room_id == rooms.c.id).scalar_subquery().label('member_count'))
+_ROOM = select(rooms.c.id, rooms.c.name, rooms.c.topic, rooms.c.created_by, rooms.c.created_at, _member_count)
+_USER = select(users.c.id, users.c.username, users.c.created_at)
+_MESSAGE = select(
+    messages.c.id, messages.c.room_id, messages.c.seq, messages.c.author_id, users.c.username.label('author_name'),
+    messages.c.body, messages.c.html, messages.c.client_id, messages.c.created_at, messages.c.kind,
+).join(users, users.c.id == messages.c.author_id)
+
+
+def _user(row: Any) -> User:
+    return User(id=row.id, username=row.username, created_at=row.created_at)
+
+
+def _room(row: Any) -> Room:
+    return Room(id=row.id, name=row.name, topic=row.topic, created_by=row.created_by,
+                created_at=row.created_at, member_count=row.member_count)
+
+
+def _message(row: Any) -> Message:
+    return Message(id=row.id, room_id=row.room_id, seq=row.seq, author_id=row.author_id,
+                   author_name=row.author_name, body=row.body, html=row.html, client_id=row.client_id,
+                   created_at=row.created_at, kind=row.kind)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    for pragma in ('journal_mode=WAL', 'synchronous=NORMAL', 'foreign_keys=ON', 'busy_timeout=5000'):
+        cursor.execute(f'PRAGMA {pragma}')
+    cursor.close()
+
+
+class SQLAlchemyStore:
+    """Every public method is one transaction. On SQLite one asyncio.Lock serialises the writers of this
+    process (SQLite allows one writer anyway; queuing here avoids 'database is locked'); reads run freely."""
+
+    def __init__(self, url: str, **engine_options: Any) -> None:
+        self.url = url
+        self._url = make_url(url)
+        self._sqlite = self._url.get_backend_name() == 'sqlite'
+        self._engine = create_async_engine(url, **engine_options)
+        if self._sqlite:
+            event.listen(self._engine.sync_engine, 'connect', _sqlite_pragmas)
+        self._write_lock = asyncio.Lock()
+
+    async def start(self) -> None:
+        """Create the SQLite file's directory if needed and run the migrations up to head."""
+        if self._sqlite and self._url.database and self._url.database != ':memory:':
+            Path(self._url.database).parent.mkdir(parents=True, exist_ok=True)
+        await upgrade_head(self._engine)
+
+    async def close(self) -> None:
+        await self._engine.dispose()
+
+    @contextlib.asynccontextmanager
+    async def _write(self) -> AsyncIterator[AsyncConnection]:
+        lock = self._write_lock if self._sqlite else contextlib.nullcontext()
+        async with lock, self._engine.begin() as conn:
+            yield conn
+
+    async def _read(self, statement: Any) -> list[Any]:
+        async with self._engine.connect() as conn:
+            return list((await conn.execute(statement)).all())
+
+    # accounts
+    async def create_user(self, username: str, password_hash: str) -> User:
+        """Insert a user; Conflict if the name is taken case-insensitively."""
+        try:
+            async with self._write() as conn:
+                row = (await conn.execute(insert(users).values(
+                    username=username, username_lower=username.lower(), password_hash=password_hash,
+                    created_at=_now()).returning(users.c.id, users.c.username, users.c.created_at))).one()
+        except IntegrityError:
+            raise Conflict('That username is taken') from None
+        return _user(row)
+
+    async def get_user(self, user_id: int) -> User | None:
+        rows = await self._read(_USER.where(users.c.id == user_id))
+        return _user(rows[0]) if rows else None
+
+    async def get_credentials(self, username: str) -> tuple[User, str] | None:
+        rows = await self._read(_USER.add_columns(users.c.password_hash)
+                                .where(users.c.username_lower == username.lower()))
+        return (_user(rows[0]), rows[0].password_hash) if rows else None
+
+    async def set_password_hash(self, user_id: int, password_hash: str) -> None:
+        async with self._write() as conn:
+            await conn.execute(update(users).where(users.c.id == user_id).values(password_hash=password_hash))
+
+    # rooms
+    async def create_room(self, name: str, topic: str, creator_id: int | None) -> Room:
+        """Insert a room with its creator as first member; Conflict if the name is taken."""
+        try:
+            async with self._write() as conn:
+                now = _now()
+                room_id = (await conn.execute(insert(rooms).values(
+                    name=name, name_lower=name.lower(), topic=topic, created_by=creator_id, created_at=now,
+                ).returning(rooms.c.id))).scalar_one()
+                if creator_id is not None:
+                    await conn.execute(insert(memberships).values(room_id=room_id, user_id=creator_id, joined_at=now))
+                row = (await conn.execute(_ROOM.where(rooms.c.id == room_id))).one()
+        except IntegrityError:
+            if await self.get_room_by_name(name) is not None:
+                raise Conflict('A room with that name exists') from None
+            raise
+        return _room(row)
+
+    async def get_room(self, room_id: int) -> Room | None:
+        rows = await self._read(_ROOM.where(rooms.c.id == room_id))
+        return _room(rows[0]) if rows else None
+
+    async def get_room_by_name(self, name: str) -> Room | None:
+        rows = await self._read(_ROOM.where(rooms.c.name_lower == name.lower()))
+        return _room(rows[0]) if rows else None
+
+    async def set_topic(self, room_id: int, topic: str) -> Room:
+        async with self._write() as conn:
+            await conn.execute(update(rooms).where(rooms.c.id == room_id).values(topic=topic))
+            row = (await conn.execute(_ROOM.where(rooms.c.id == room_id))).one_or_none()
+        if row is None:
+            raise NotFound('That room does not exist')
+        return _room(row)
+
+    async def list_rooms(self, query: str, limit: int, offset: int) -> list[Room]:
+        """Public rooms whose name contains `query` (case-insensitively), by name."""
+        statement = (_ROOM.where(rooms.c.is_public, rooms.c.name_lower.contains(query.lower(), autoescape=True))
+                     .order_by(rooms.c.name_lower).limit(limit).offset(offset))
+        return [_room(row) for row in await self._read(statement)]
+
+    async def rooms_of(self, user_id: int) -> list[Room]:
+        statement = (_ROOM.join(memberships, memberships.c.room_id == rooms.c.id)
+                     .where(memberships.c.user_id == user_id).order_by(rooms.c.name_lower))
+        return [_room(row) for row in await self._read(statement)]
+
+    async def is_member(self, room_id: int, user_id: int) -> bool:
+        return bool(await self._read(select(memberships.c.room_id).where(
+            memberships.c.room_id == room_id, memberships.c.user_id == user_id)))
+
+    async def members(self, room_id: int) -> list[User]:
+        statement = (_USER.join(memberships, memberships.c.user_id == users.c.id)
+                     .where(memberships.c.room_id == room_id).order_by(users.c.username))
+        return [_user(row) for row in await self._read(statement)]
+
+    async def join(self, room_id: int, user_id: int, notice: str) -> Message | None:
+        """Add the membership and its 'join' notice in one transaction; None if already a member."""
+        try:
+            async with self._write() as conn:
+                if await self._membership(conn, room_id, user_id):
+                    return None
+                await conn.execute(insert(memberships).values(room_id=room_id, user_id=user_id, joined_at=_now()))
+                return await self._append(conn, room_id, user_id, notice, html_lib.escape(notice), None, 'join')
+        except IntegrityError:
+            if await self.is_member(room_id, user_id):  # a concurrent join won
+                return None
+            raise
+
+    async def leave(self, room_id: int, user_id: int, notice: str) -> Message | None:
+        """Remove the membership and append its 'leave' notice in one transaction; None if not a member."""
+        async with self._write() as conn:
+            result = await conn.execute(delete(memberships).where(
+                memberships.c.room_id == room_id, memberships.c.user_id == user_id))
+            if result.rowcount == 0:
+                return None
+            return await self._append(conn, room_id, user_id, notice, html_lib.escape(notice), None, 'leave')
+
+    @staticmethod
+    async def _membership(conn: AsyncConnection, room_id: int, user_id: int) -> bool:
+        return (await conn.execute(select(memberships.c.room_id).where(
+            memberships.c.room_id == room_id, memberships.c.user_id == user_id))).first() is not None
+
+    # messages
+    async def _append(self, conn: AsyncConnection, room_id: int, author_id: int, body: str, html: str,
+                      client_id: str | None, kind: MessageKind) -> Message:
+        # The UPDATE takes the room row's lock (PostgreSQL), so concurrent appends queue per room and seqs stay dense.
+        seq = (await conn.execute(update(rooms).where(rooms.c.id == room_id)
+                                  .values(last_seq=rooms.c.last_seq + 1).returning(rooms.c.last_seq))).scalar()
+        if seq is None:
+            raise NotFound('That room does not exist')
+        message_id = (await conn.execute(insert(messages).values(
+            room_id=room_id, seq=seq, author_id=author_id, body=body, html=html,
+            client_id=client_id if client_id is not None else f'{kind}:{seq}',  # ':' is outside the client charset
+            kind=kind, created_at=_now(),
+        ).returning(messages.c.id))).scalar_one()
+        return _message((await conn.execute(_MESSAGE.where(messages.c.id == message_id))).one())
+
+    async def _by_client(self, room_id: int, author_id: int, client_id: str) -> Message | None:
+        rows = await self._read(_MESSAGE.where(messages.c.room_id == room_id, messages.c.author_id == author_id,
+                                               messages.c.client_id == client_id))
+        return _message(rows[0]) if rows else None
+
+    async def append_message(
+        self, room_id: int, author_id: int, body: str, html: str, client_id: str, kind: MessageKind = 'text',
+    ) -> tuple[Message, bool]:
+        """Allocate the next seq and insert in one transaction; a repeated client id returns the stored one."""
+        try:
+            async with self._write() as conn:
+                existing = (await conn.execute(_MESSAGE.where(
+                    messages.c.room_id == room_id, messages.c.author_id == author_id,
+                    messages.c.client_id == client_id))).first()
+                if existing is not None:
+                    return _message(existing), False
+                return await self._append(conn, room_id, author_id, body, html, client_id, kind), True
+        except IntegrityError:
+            # A concurrent retry of the same message committed first (PostgreSQL); its seq bump rolled back with us.
+            stored = await self._by_client(room_id, author_id, client_id)
+            if stored is None:
+                raise
+            return stored, False
+
+    async def latest(self, room_id: int, limit: int) -> list[Message]:
+        """The newest `limit` messages, oldest first: walks the (room_id, seq) index backwards."""
+        rows = await self._read(_MESSAGE.where(messages.c.room_id == room_id)
+                                .order_by(messages.c.seq.desc()).limit(limit))
+        return [_message(row) for row in reversed(rows)]
+
+    async def before(self, room_id: int, before_seq: int, limit: int) -> list[Message]:
+        rows = await self._read(_MESSAGE.where(messages.c.room_id == room_id, messages.c.seq < before_seq)
+                                .order_by(messages.c.seq.desc()).limit(limit))
+        return [_message(row) for row in reversed(rows)]
+
+    async def after(self, room_id: int, after_seq: int, limit: int) -> list[Message]:
+        rows = await self._read(_MESSAGE.where(messages.c.room_id == room_id, messages.c.seq > after_seq)
+                                .order_by(messages.c.seq).limit(limit))
+        return [_message(row) for row in rows]

@@ -1,0 +1,99 @@
+"""The schema as SQLAlchemy Core tables. Created only by the Alembic migrations; this mirrors them for queries."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    true,
+)
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC in and out, also on SQLite (which stores naive text)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError('naive datetime given to a UTC column')
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == 'sqlite' else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# BIGINT ids on PostgreSQL; SQLite only auto-increments a column declared INTEGER.
+BigId = BigInteger().with_variant(Integer(), 'sqlite')
+
+metadata = MetaData(naming_convention={
+    'ix': 'ix_%(table_name)s_%(column_0_N_name)s',
+    'uq': 'uq_%(table_name)s_%(column_0_N_name)s',
+    'fk': 'fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s',
+    'pk': 'pk_%(table_name)s',
+})
+
+users = Table(
+    'users', metadata,
+    Column('id', BigId, primary_key=True, autoincrement=True),
+    Column('username', String(32), nullable=False, unique=True),
+    Column('username_lower', String(32), nullable=False, unique=True),
+    Column('password_hash', String(255), nullable=False),
+    Column('created_at', UTCDateTime(), nullable=False),
+)
+
+rooms = Table(
+    'rooms', metadata,
+    Column('id', BigId, primary_key=True, autoincrement=True),
+    Column('name', String(32), nullable=False),
+    Column('name_lower', String(32), nullable=False, unique=True),
+    Column('topic', String(200), nullable=False, server_default=''),
+    Column('created_by', BigId, ForeignKey('users.id', ondelete='SET NULL'), nullable=True),
+    Column('created_at', UTCDateTime(), nullable=False),
+    Column('last_seq', Integer, nullable=False, server_default='0'),
+    Column('is_public', Boolean, nullable=False, server_default=true()),
+)
+
+memberships = Table(
+    'memberships', metadata,
+    Column('room_id', BigId, ForeignKey('rooms.id', ondelete='CASCADE'), nullable=False),
+    Column('user_id', BigId, ForeignKey('users.id', ondelete='CASCADE'), nullable=False),
+    Column('joined_at', UTCDateTime(), nullable=False),
+    PrimaryKeyConstraint('room_id', 'user_id'),
+    Index(None, 'user_id'),  # rooms_of(user)
+)
+
+messages = Table(
+    'messages', metadata,
+    Column('id', BigId, primary_key=True, autoincrement=True),
+    Column('room_id', BigId, ForeignKey('rooms.id', ondelete='CASCADE'), nullable=False),
+    Column('seq', Integer, nullable=False),
+    Column('author_id', BigId, ForeignKey('users.id'), nullable=False),
+    Column('body', Text, nullable=False),
+    Column('html', Text, nullable=False),
+    Column('client_id', String(80), nullable=False),
+    Column('kind', String(8), nullable=False, server_default='text'),
+    Column('created_at', UTCDateTime(), nullable=False),
+    UniqueConstraint('room_id', 'seq'),  # also the index every history read walks
+    UniqueConstraint('room_id', 'author_id', 'client_id'),
+)

@@ -1,0 +1,50 @@
+"""Typing indicators: ephemeral, bus only, never stored."""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from .access import member_room
+from .bus.base import Bus
+from .config import Settings
+from .events import TypingChanged
+from .models import User
+from .store.base import Store
+
+Clock = Callable[[], float]
+REPEAT_AFTER = 1.0  # a client may say "typing" at most once a second; more is dropped, not published
+_PRUNE_AT = 1000
+
+
+class Typing:
+    def __init__(self, store: Store, bus: Bus, settings: Settings, clock: Clock = time.monotonic) -> None:
+        self._store = store
+        self._bus = bus
+        self._ttl = settings.typing_ttl
+        self._clock = clock
+        self._since: dict[tuple[int, int], float] = {}  # (room_id, user_id) -> when last published
+
+    async def started(self, user: User, room_id: int) -> None:
+        """`user` is typing in a room they have joined; viewers get TypingChanged(typing=True)."""
+        room = await member_room(self._store, user, room_id)
+        now = self._clock()
+        key = (room.id, user.id)
+        last = self._since.get(key)
+        if last is not None and now - last < REPEAT_AFTER:
+            return
+        self._since[key] = now
+        if len(self._since) > _PRUNE_AT:
+            self._prune(now)
+        await self._bus.publish(TypingChanged(room.id, user.id, user.username, True))
+
+    async def stopped(self, user: User, room_id: int) -> None:
+        """`user` stopped typing (or sent): publish typing=False if they were shown as typing."""
+        last = self._since.pop((room_id, user.id), None)
+        if last is not None and self._clock() - last <= self._ttl:
+            await self._bus.publish(TypingChanged(room_id, user.id, user.username, False))
+
+    def _prune(self, now: float) -> None:
+        # Indicators expire by themselves on the pages after the TTL; forget them here too.
+        for key, since in list(self._since.items()):
+            if now - since > self._ttl:
+                del self._since[key]
