@@ -6,6 +6,8 @@ import secrets
 import time
 from dataclasses import dataclass
 
+from argon2 import PasswordHasher
+
 from .accounts import Accounts
 from .bus.base import Bus
 from .bus.memory import InProcessBus
@@ -44,8 +46,11 @@ class Services:
 
 
 def bootstrap(settings: Settings, *, store: Store | None = None, bus: Bus | None = None,
-              clock: Clock | None = None) -> Services:
-    """Wire the services; SQLAlchemyStore on `settings.db_url` and InProcessBus unless given."""
+              clock: Clock | None = None, password_hasher: PasswordHasher | None = None) -> Services:
+    """Wire the services; SQLAlchemyStore on `settings.db_url` and InProcessBus unless given.
+
+    `password_hasher` lets tests use cheap argon2 parameters; production keeps the library defaults.
+    """
     store = store if store is not None else SQLAlchemyStore(settings.db_url)
     bus = bus if bus is not None else InProcessBus()
     clock = clock or time.monotonic
@@ -53,7 +58,7 @@ def bootstrap(settings: Settings, *, store: Store | None = None, bus: Bus | None
     typing = Typing(store, bus, settings, clock)
     return Services(
         settings=settings, store=store, bus=bus, rooms=rooms, typing=typing,
-        accounts=Accounts(store, rooms),
+        accounts=Accounts(store, rooms, password_hasher),
         messages=Messages(store, bus, settings, typing),
         presence=Presence(bus, settings, clock),
     )

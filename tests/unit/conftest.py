@@ -1,0 +1,83 @@
+"""Unit fixtures: the services on MemoryStore + InProcessBus, a fake clock, a recording subscriber."""
+from __future__ import annotations
+
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from argon2 import PasswordHasher
+
+# The repo root is not on sys.path under the plain `pytest` script (pyproject sets no `pythonpath`).
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from services.bootstrap import Services, bootstrap  # noqa: E402
+from services.bus.memory import InProcessBus  # noqa: E402
+from services.config import Settings  # noqa: E402
+from services.events import Event  # noqa: E402
+from services.models import User  # noqa: E402
+from services.store.memory import MemoryStore  # noqa: E402
+
+FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+class Recorder:
+    """A bus subscriber that keeps every event, in order."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+
+    async def __call__(self, event: Event) -> None:
+        self.events.append(event)
+
+    def of(self, kind: type) -> list[Event]:
+        return [e for e in self.events if isinstance(e, kind)]
+
+    def clear(self) -> None:
+        self.events.clear()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path)
+
+
+@pytest.fixture
+async def services(settings: Settings, clock: FakeClock) -> AsyncIterator[Services]:
+    svc = bootstrap(settings, store=MemoryStore(), bus=InProcessBus(), clock=clock, password_hasher=FAST_HASHER)
+    await svc.start()
+    yield svc
+    await svc.close()
+
+
+@pytest.fixture
+def recorder(services: Services) -> Recorder:
+    rec = Recorder()
+    services.bus.subscribe(rec)
+    return rec
+
+
+@pytest.fixture
+async def alice(services: Services) -> User:
+    return await services.accounts.sign_up('alice', 'password-a')
+
+
+@pytest.fixture
+async def bob(services: Services) -> User:
+    return await services.accounts.sign_up('bob', 'password-b')
