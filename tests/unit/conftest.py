@@ -11,12 +11,12 @@ from argon2 import PasswordHasher
 # The repo root is not on sys.path under the plain `pytest` script (pyproject sets no `pythonpath`).
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from services.bootstrap import Services, bootstrap  # noqa: E402
-from services.bus.memory import InProcessBus  # noqa: E402
-from services.config import Settings  # noqa: E402
-from services.events import Event  # noqa: E402
-from services.models import User  # noqa: E402
-from services.store.memory import MemoryStore  # noqa: E402
+from services.bootstrap import Services, bootstrap
+from services.bus.memory import InProcessBus
+from services.config import Settings
+from services.events import Event
+from services.models import User
+from services.store.memory import MemoryStore
 
 FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 

@@ -22,7 +22,7 @@ async def test_password_is_stored_as_argon2id(services: Services, alice: User) -
 
 
 async def test_taken_username_is_a_conflict_case_insensitively(services: Services, alice: User) -> None:
-    with pytest.raises(Conflict, match='^That username is taken$'):
+    with pytest.raises(Conflict, match=r'^That username is taken$'):
         await services.accounts.sign_up('ALICE', 'another-password')
 
 
@@ -31,7 +31,7 @@ async def test_taken_username_is_a_conflict_case_insensitively(services: Service
 ])
 async def test_sign_in_failures_do_not_say_which_part_was_wrong(
         services: Services, alice: User, username: str, password: str) -> None:
-    with pytest.raises(AuthenticationFailed, match='^Wrong username or password$'):
+    with pytest.raises(AuthenticationFailed, match=r'^Wrong username or password$'):
         await services.accounts.sign_in(username, password)
 
 

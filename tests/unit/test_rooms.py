@@ -17,7 +17,7 @@ async def test_creator_is_the_first_member(services: Services, alice: User) -> N
 
 async def test_room_names_are_unique_case_insensitively(services: Services, alice: User) -> None:
     await services.rooms.create_room(alice, 'dev')
-    with pytest.raises(Conflict, match='^A room with that name exists$'):
+    with pytest.raises(Conflict, match=r'^A room with that name exists$'):
         await services.rooms.create_room(alice, ' DEV ')
 
 
@@ -60,7 +60,7 @@ async def test_non_members_cannot_look_inside(services: Services, alice: User, b
     room = await services.rooms.create_room(alice, 'secret')
     for call in (services.rooms.get_room(bob, room.id), services.rooms.members(bob, room.id),
                  services.rooms.set_topic(bob, room.id, 'mine now')):
-        with pytest.raises(Forbidden, match='^You are not a member of this room$'):
+        with pytest.raises(Forbidden, match=r'^You are not a member of this room$'):
             await call
     with pytest.raises(NotFound):
         await services.rooms.get_room(bob, 12345)

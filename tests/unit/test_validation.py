@@ -42,7 +42,7 @@ def test_message_body_is_normalised() -> None:
 
 @pytest.mark.parametrize('raw', ['', '   \n\t ', '\x00\x01'])
 def test_empty_messages_are_refused(raw: str) -> None:
-    with pytest.raises(ValidationError, match='^Message is empty$'):
+    with pytest.raises(ValidationError, match=r'^Message is empty$'):
         validation.message_body(raw, 4000)
 
 
