@@ -19,8 +19,9 @@ from ..models import Message, MessageKind, Room, User
 from .migrate import upgrade_head
 from .tables import memberships, messages, rooms, users
 
-_member_count = (select(func.count()).select_from(memberships)
-                 .where(memberships.c.room_id == rooms.c.id).scalar_subquery().label('member_count'))
+_counted = memberships.alias('counted')  # own alias: rooms_of() joins memberships in the outer query
+_member_count = (select(func.count()).select_from(_counted).where(_counted.c.room_id == rooms.c.id)
+                 .correlate(rooms).scalar_subquery().label('member_count'))
 _ROOM = select(rooms.c.id, rooms.c.name, rooms.c.topic, rooms.c.created_by, rooms.c.created_at, _member_count)
 _USER = select(users.c.id, users.c.username, users.c.created_at)
 _MESSAGE = select(

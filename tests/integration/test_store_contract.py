@@ -1,0 +1,112 @@
+"""One contract, three stores: what the services rely on, checked on each adapter."""
+import asyncio
+from datetime import UTC
+
+import pytest
+
+from services.errors import Conflict, NotFound
+
+from .conftest import Store, StoreFactory
+
+
+async def test_users_are_unique_case_insensitively(store: Store) -> None:
+    alice = await store.create_user('alice', 'hash-1')
+    assert alice.created_at.tzinfo is not None and alice.created_at.utcoffset() == UTC.utcoffset(None)
+    with pytest.raises(Conflict):
+        await store.create_user('ALICE', 'hash-2')
+    assert await store.get_credentials('Alice') == (alice, 'hash-1')
+    await store.set_password_hash(alice.id, 'hash-3')
+    assert await store.get_credentials('alice') == (alice, 'hash-3')
+    assert await store.get_user(alice.id) == alice
+    assert await store.get_user(alice.id + 100) is None
+    assert await store.get_credentials('nobody') is None
+
+
+async def test_rooms_memberships_and_listing(store: Store) -> None:
+    alice = await store.create_user('alice', 'h')
+    bob = await store.create_user('bob', 'h')
+    general = await store.create_room('general', 'Company-wide chat', None)
+    assert (general.created_by, general.member_count) == (None, 0)
+    dev = await store.create_room('dev_50%', 'x', alice.id)
+    assert dev.member_count == 1 and await store.is_member(dev.id, alice.id)
+    with pytest.raises(Conflict):
+        await store.create_room('DEV_50%', '', bob.id)
+    assert await store.get_room_by_name('Dev_50%') == dev
+    assert [r.name for r in await store.list_rooms('', 10, 0)] == ['dev_50%', 'general']
+    assert [r.name for r in await store.list_rooms('_50%', 10, 0)] == ['dev_50%']  # wildcards are literal
+    assert [r.name for r in await store.list_rooms('n_r', 10, 0)] == []
+    assert [r.name for r in await store.list_rooms('', 1, 1)] == ['general']
+    assert [r.name for r in await store.rooms_of(alice.id)] == ['dev_50%']
+    assert (await store.set_topic(dev.id, 'new')).topic == 'new'
+    assert (await store.get_room(dev.id)).topic == 'new'  # type: ignore[union-attr]
+    assert await store.get_room(9999) is None
+
+
+async def test_join_and_leave_write_notices_in_the_sequence(store: Store) -> None:
+    alice = await store.create_user('alice', 'h')
+    room = await store.create_room('dev', '', None)
+    joined = await store.join(room.id, alice.id, 'alice joined')
+    assert joined is not None and (joined.seq, joined.kind, joined.body, joined.author_name) == (
+        1, 'join', 'alice joined', 'alice')
+    assert await store.join(room.id, alice.id, 'alice joined') is None
+    assert await store.members(room.id) == [alice]
+    assert (await store.get_room(room.id)).member_count == 1  # type: ignore[union-attr]
+    left = await store.leave(room.id, alice.id, 'alice left')
+    assert left is not None and (left.seq, left.kind) == (2, 'leave')
+    assert await store.leave(room.id, alice.id, 'alice left') is None
+    assert not await store.is_member(room.id, alice.id)
+    assert [m.seq for m in await store.latest(room.id, 10)] == [1, 2]
+
+
+async def test_append_and_read_history(store: Store) -> None:
+    alice = await store.create_user('alice', 'h')
+    room = await store.create_room('dev', '', alice.id)
+    for i in range(1, 8):
+        message, created = await store.append_message(room.id, alice.id, f'body {i}', f'<p>{i}</p>', f'c{i}')
+        assert created and message.seq == i and message.created_at.tzinfo is not None
+    again, created = await store.append_message(room.id, alice.id, 'other', '<p>x</p>', 'c3')
+    assert not created and (again.seq, again.body) == (3, 'body 3')
+    assert [m.seq for m in await store.latest(room.id, 3)] == [5, 6, 7]
+    assert [m.seq for m in await store.before(room.id, 5, 2)] == [3, 4]
+    assert [m.seq for m in await store.before(room.id, 1, 5)] == []
+    assert [m.seq for m in await store.after(room.id, 5, 10)] == [6, 7]
+    assert [m.seq for m in await store.after(room.id, 0, 2)] == [1, 2]
+    assert (await store.latest(room.id, 1))[0].html == '<p>7</p>'
+    with pytest.raises(NotFound):
+        await store.append_message(9999, alice.id, 'x', 'x', 'c')
+
+
+async def test_two_hundred_concurrent_appends_get_dense_seqs(store: Store) -> None:
+    users = [await store.create_user(f'user{i}', 'h') for i in range(4)]
+    room = await store.create_room('busy', '', None)
+    results = await asyncio.gather(*(
+        store.append_message(room.id, users[i % 4].id, f'm{i}', 'h', f'c{i}') for i in range(200)))
+    assert sorted(m.seq for m, created in results if created) == list(range(1, 201))
+    history = await store.after(room.id, 0, 200)
+    assert [m.seq for m in history] == list(range(1, 201))
+    assert sorted(m.body for m in history) == sorted(f'm{i}' for i in range(200))
+
+
+async def test_concurrent_retries_store_once(store: Store) -> None:
+    alice = await store.create_user('alice', 'h')
+    room = await store.create_room('dev', '', alice.id)
+    results = await asyncio.gather(*(
+        store.append_message(room.id, alice.id, 'hello', 'h', 'same-id') for _ in range(5)))
+    assert sum(created for _, created in results) == 1
+    assert {m.id for m, _ in results} == {results[0][0].id}
+    assert [m.seq for m in await store.latest(room.id, 10)] == [1]
+    message, created = await store.append_message(room.id, alice.id, 'next', 'h', 'next-id')
+    assert created and message.seq == 2  # the refused duplicates did not burn sequence numbers
+
+
+async def test_history_survives_reopening(open_store: StoreFactory) -> None:
+    first = await open_store()
+    alice = await first.create_user('alice', 'h')
+    room = await first.create_room('dev', 'topic', alice.id)
+    await first.append_message(room.id, alice.id, 'kept', '<p>kept</p>', 'c1')
+    await first.close()
+    second = await open_store()
+    [message] = await second.latest(room.id, 10)
+    assert (message.body, message.author_name) == ('kept', 'alice')
+    assert await second.get_room_by_name('dev') == room
+    assert await second.get_credentials('alice') == (alice, 'h')
