@@ -61,9 +61,8 @@ class MemoryStore:
         return self._users[user_id], self._hashes[user_id]
 
     async def set_password_hash(self, user_id: int, password_hash: str) -> None:
-        if user_id not in self._users:
-            raise NotFound('No such user')
-        self._hashes[user_id] = password_hash
+        if user_id in self._users:  # like the SQL UPDATE: an unknown id changes nothing
+            self._hashes[user_id] = password_hash
 
     # rooms
     def _row(self, room_id: int) -> _RoomRow:
