@@ -41,6 +41,10 @@ class Rooms:
         """The rooms `user` has joined, by name."""
         return await self._store.rooms_of(user.id)
 
+    async def room_ids_of(self, user_id: int) -> list[int]:
+        """The ids of the rooms a user is in: where a change of that user's presence must be shown."""
+        return [room.id for room in await self._store.rooms_of(user_id)]
+
     async def browse(self, user: User, query: str = '', limit: int = 50, offset: int = 0) -> list[tuple[Room, bool]]:
         """Public rooms whose name contains `query`, each with whether `user` has joined it."""
         if not isinstance(query, str):

@@ -1,0 +1,178 @@
+// The message pane: the one piece of JavaScript in the app (see DESIGN.md, "the hot path").
+// The server sends each message once per chat room over NiceGUI's own Socket.IO connection
+// (event "chat:msg"); this component appends it. History, older pages and catch-up after a gap
+// come through NiceGUI events to Python and back through run_method.
+// Invariants: messages are sorted by seq, unique by seq, and at most maxWindow are kept.
+export default {
+  template: `
+    <div ref="scroller" class="chat-list" role="log" aria-label="Conversation" @scroll.passive="onScroll">
+      <div class="chat-list-top">
+        <span v-if="loadingOlder">Loading older messages…</span>
+        <span v-else-if="!hasOlderNow && ready">This is the start of the conversation.</span>
+      </div>
+      <template v-for="m in messages" :key="m.seq">
+        <div v-if="m.kind !== 'text'" class="chat-notice" data-testid="message" :data-seq="m.seq" :data-kind="m.kind">
+          <span>{{ m.body }}</span> <time class="chat-time" :datetime="m.time">{{ clock(m.time) }}</time>
+        </div>
+        <div v-else class="chat-msg" data-testid="message" :data-seq="m.seq" data-kind="text" :data-author="m.author">
+          <div class="chat-avatar" :style="{ background: color(m.author) }" aria-hidden="true">{{ initials(m.author) }}</div>
+          <div class="chat-main">
+            <div class="chat-meta">
+              <span class="chat-author">{{ m.author }}</span>
+              <time class="chat-time" :datetime="m.time" :title="m.time">{{ clock(m.time) }}</time>
+            </div>
+            <div class="chat-body" v-html="m.html"></div>
+          </div>
+        </div>
+      </template>
+      <button v-if="detached" class="chat-jump" type="button" @click="jumpToLatest">Jump to latest messages</button>
+    </div>`,
+  props: {
+    roomId: Number,
+    history: Array,
+    hasOlder: Boolean,
+    lastSeq: Number,
+    maxWindow: { type: Number, default: 300 },
+  },
+  data() {
+    return {
+      messages: [],
+      ready: false,
+      hasOlderNow: false,
+      loadingOlder: false,
+      detached: false, // the newest messages were trimmed to make room for older ones
+      catchingUp: false,
+      known: 0, // the highest seq this page knows exists in the room
+      pending: [], // live messages that arrived before history or during a catch-up
+    };
+  },
+  mounted() {
+    this.setHistory(this.history || [], this.hasOlder, this.lastSeq || 0);
+    this.onLive = (m) => {
+      if (m.room_id === this.roomId) this.accept(m);
+    };
+    const attach = () => {
+      if (!window.socket) return setTimeout(attach, 10);
+      this.socket = window.socket;
+      this.socket.on("chat:msg", this.onLive);
+    };
+    attach();
+  },
+  unmounted() {
+    if (this.socket) this.socket.off("chat:msg", this.onLive);
+  },
+  methods: {
+    lastShown() {
+      return this.messages.length ? this.messages[this.messages.length - 1].seq : 0;
+    },
+    setHistory(list, hasOlder, lastSeq) {
+      this.messages = list.slice(-this.maxWindow);
+      this.hasOlderNow = hasOlder || list.length > this.messages.length;
+      this.known = Math.max(lastSeq, this.lastShown());
+      this.detached = false;
+      this.ready = true;
+      this.scrollToBottom();
+    },
+    accept(m) {
+      if (!this.ready || this.catchingUp) return this.pending.push(m);
+      if (m.seq <= this.known) return this.detached ? null : this.insert([m]);
+      if (m.seq > this.known + 1) return this.requestCatchUp(m);
+      this.known = m.seq;
+      if (!this.detached) this.append([m]);
+    },
+    // the server asks after every (re)connect: anything we may have missed comes back through catchUp
+    sync() {
+      this.requestCatchUp(null);
+    },
+    requestCatchUp(m) {
+      if (m) this.pending.push(m);
+      if (this.catchingUp) return;
+      this.catchingUp = true;
+      this.$emit("catchup", { after: this.known });
+    },
+    catchUp(list, more) {
+      for (const m of list) {
+        if (m.seq > this.known) this.known = m.seq;
+      }
+      if (!this.detached) this.insert(list);
+      if (more) return this.$emit("catchup", { after: this.known });
+      this.catchingUp = false;
+      const pending = this.pending;
+      this.pending = [];
+      pending.forEach((m) => this.accept(m));
+    },
+    // merge messages in seq order, dropping ones we already show
+    insert(list) {
+      const have = new Set(this.messages.map((m) => m.seq));
+      const fresh = list.filter((m) => !have.has(m.seq));
+      if (!fresh.length) return;
+      const last = this.lastShown();
+      if (fresh.every((m) => m.seq > last)) return this.append(fresh.sort((a, b) => a.seq - b.seq));
+      this.messages = this.messages.concat(fresh).sort((a, b) => a.seq - b.seq);
+      this.trimOldest();
+    },
+    append(list) {
+      const stick = this.nearBottom();
+      this.messages.push(...list);
+      this.trimOldest();
+      if (stick) this.scrollToBottom();
+    },
+    trimOldest() {
+      const extra = this.messages.length - this.maxWindow;
+      if (extra > 0) {
+        this.messages.splice(0, extra);
+        this.hasOlderNow = true;
+      }
+    },
+    prependOlder(list, hasOlder) {
+      this.loadingOlder = false;
+      const first = this.messages.length ? this.messages[0].seq : Infinity;
+      const older = list.filter((m) => m.seq < first);
+      this.hasOlderNow = hasOlder;
+      if (!older.length) return;
+      const el = this.$refs.scroller;
+      const before = el.scrollHeight - el.scrollTop;
+      this.messages = older.concat(this.messages);
+      const extra = this.messages.length - this.maxWindow;
+      if (extra > 0) {
+        this.messages.splice(this.messages.length - extra, extra);
+        this.detached = true;
+      }
+      this.$nextTick(() => (el.scrollTop = el.scrollHeight - before));
+    },
+    jumpToLatest() {
+      this.$emit("latest", {});
+    },
+    onScroll() {
+      const el = this.$refs.scroller;
+      if (el.scrollTop < 80 && this.hasOlderNow && !this.loadingOlder && this.messages.length) {
+        this.loadingOlder = true;
+        this.$emit("older", { before: this.messages[0].seq });
+      }
+    },
+    nearBottom() {
+      const el = this.$refs.scroller;
+      return !el || el.scrollHeight - el.scrollTop - el.clientHeight < 120;
+    },
+    scrollToBottom() {
+      this.$nextTick(() => {
+        const el = this.$refs.scroller;
+        if (el) el.scrollTop = el.scrollHeight;
+      });
+    },
+    clock(iso) {
+      const d = new Date(iso);
+      return isNaN(d) ? "" : d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    },
+    initials(name) {
+      const parts = String(name).split(/[._-]+/).filter(Boolean);
+      const s = parts.length > 1 ? parts[0][0] + parts[1][0] : String(name).slice(0, 2);
+      return s.toUpperCase();
+    },
+    color(name) {
+      let h = 0;
+      for (const c of String(name)) h = (h * 31 + c.charCodeAt(0)) % 360;
+      return `hsl(${h}, 55%, 45%)`;
+    },
+  },
+};

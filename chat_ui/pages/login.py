@@ -1,0 +1,52 @@
+"""`/login`: sign in or create an account."""
+from __future__ import annotations
+
+from fastapi.responses import RedirectResponse
+from nicegui import ui
+
+from services.bootstrap import Services
+from services.errors import ChatError
+
+from ..session import current_user, sign_in
+
+
+def register(services: Services) -> None:
+    @ui.page('/login', title='Sign in · Chat')
+    async def login_page() -> RedirectResponse | None:
+        if await current_user(services) is not None:
+            return RedirectResponse('/', status_code=303)
+        with ui.column().classes('absolute-center w-full max-w-sm p-4'):
+            with ui.card().classes('w-full gap-3'):
+                ui.label('Chat').classes('text-h5 font-bold')
+                ui.label('Talk with your team in real time.').classes('text-grey-7')
+                username = ui.input('Username').props('autocomplete=username autofocus outlined').classes('w-full')
+                password = ui.input('Password', password=True, password_toggle_button=True) \
+                    .props('autocomplete=current-password outlined').classes('w-full')
+                error = ui.label().classes('text-negative').props('role=alert').mark('login-error')
+                error.set_visibility(False)
+                with ui.row().classes('w-full justify-between'):
+                    sign_in_button = ui.button('Sign in')
+                    create_button = ui.button('Create account').props('outline')
+
+        async def attempt(create: bool) -> None:
+            error.set_visibility(False)
+            sign_in_button.disable()
+            create_button.disable()
+            try:
+                if create:
+                    await services.accounts.sign_up(username.value or '', password.value or '')
+                user = await services.accounts.sign_in(username.value or '', password.value or '')
+            except ChatError as e:
+                error.set_text(str(e))
+                error.set_visibility(True)
+                return
+            finally:
+                sign_in_button.enable()
+                create_button.enable()
+            sign_in(user)
+            ui.navigate.to('/')
+
+        sign_in_button.on_click(lambda: attempt(create=False))
+        create_button.on_click(lambda: attempt(create=True))
+        password.on('keydown.enter', lambda: attempt(create=False))
+        return None

@@ -1,0 +1,12 @@
+"""Shared look: one stylesheet for every page."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from nicegui import ui
+
+CSS = Path(__file__).parent / 'static' / 'chat.css'
+
+
+def add_theme() -> None:
+    ui.add_css(CSS, shared=True)

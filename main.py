@@ -1,0 +1,52 @@
+"""Start the chat: `python main.py [--host H] [--port P] [--data-dir DIR] [--native]`.
+
+Each flag can also be set with an environment variable (CHAT_HOST, CHAT_PORT, CHAT_DATA_DIR,
+CHAT_NATIVE); a flag given on the command line wins.
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from nicegui import ui
+from nicegui.storage import Storage
+
+import chat_ui
+from services.bootstrap import bootstrap, ensure_data_dir
+from services.config import Settings
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='A real-time team chat.')
+    parser.add_argument('--host', help='address to listen on (default 127.0.0.1, env CHAT_HOST)')
+    parser.add_argument('--port', type=int, help='port to listen on (default 8080, env CHAT_PORT)')
+    parser.add_argument('--data-dir', type=Path, help='where the database and secrets live (default ./data)')
+    parser.add_argument('--native', action='store_true', default=None,
+                        help='open in a desktop window instead of the browser (needs the "native" extra)')
+    args, _unknown = parser.parse_known_args(argv)  # under pytest's User fixture argv holds pytest's flags
+    return args
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    settings = Settings.from_env(host=args.host, port=args.port, data_dir=args.data_dir, native=args.native)
+    secret = ensure_data_dir(settings)
+    Storage.path = (settings.data_dir / 'sessions').resolve()  # signed-in sessions live with the data
+    services = bootstrap(settings)
+    chat_ui.register(services)
+    ui.run(
+        host=settings.host,
+        port=settings.port,
+        title='Chat',
+        storage_secret=secret,
+        native=settings.native,
+        reload=False,
+        show=False,
+        favicon='💬',
+        reconnect_timeout=30.0,
+        window_size=(1100, 760) if settings.native else None,
+    )
+
+
+if __name__ in {'__main__', '__mp_main__'}:
+    main()
