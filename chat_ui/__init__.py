@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from services.bootstrap import Services
 
+from . import api
 from .bridge import Bridge
 from .lifecycle import manage
 from .pages import browse, login, room
@@ -18,4 +19,5 @@ def register(services: Services) -> Bridge:
     login.register(services)
     room.register(services, bridge)
     browse.register(services, bridge)
+    api.register(services)
     return bridge

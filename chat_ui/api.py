@@ -1,0 +1,71 @@
+"""A small JSON API for scripts, tests and the benchmark: sign in/out and post a message.
+
+The session is the same as the pages': `app.storage.user` behind NiceGUI's `id` cookie, so a client
+that signed in here can open `/room/<id>` like a browser that used the login page.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import JSONResponse, Response
+from nicegui import app
+
+from services.bootstrap import Services
+from services.errors import AuthenticationFailed, Forbidden, NotFound, RateLimited, ValidationError
+
+from .session import current_user, sign_in, sign_out
+
+
+def _detail(status: int, message: str) -> JSONResponse:
+    return JSONResponse({'detail': message}, status_code=status)
+
+
+async def _json_object(request: Request) -> dict[str, Any] | None:
+    try:
+        body = await request.json()
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def register(services: Services) -> None:
+    @app.post('/api/session', status_code=204, response_model=None)
+    async def create_session(request: Request) -> Response:
+        body = await _json_object(request)
+        if body is None:
+            return _detail(422, 'Send a JSON object with "username" and "password".')
+        try:
+            user = await services.accounts.sign_in(body.get('username'), body.get('password'))  # type: ignore[arg-type]
+        except AuthenticationFailed as e:
+            return _detail(401, str(e))
+        except ValidationError as e:
+            return _detail(422, str(e))
+        sign_in(user)
+        return Response(status_code=204)
+
+    @app.delete('/api/session', status_code=204, response_model=None)
+    async def delete_session() -> Response:
+        sign_out()
+        return Response(status_code=204)
+
+    @app.post('/api/rooms/{room_id}/messages', status_code=201, response_model=None)
+    async def post_message(room_id: int, request: Request) -> JSONResponse:
+        user = await current_user(services)
+        if user is None:
+            return _detail(401, 'Sign in first.')
+        body = await _json_object(request)
+        if body is None:
+            return _detail(422, 'Send a JSON object with "body" and "client_id".')
+        try:
+            message = await services.messages.post(user, room_id, body.get('body'), body.get('client_id'))  # type: ignore[arg-type]
+        except ValidationError as e:
+            return _detail(422, str(e))
+        except Forbidden as e:
+            return _detail(403, str(e))
+        except NotFound as e:
+            return _detail(404, str(e))
+        except RateLimited as e:
+            return JSONResponse({'detail': str(e)}, status_code=429,
+                                headers={'Retry-After': str(max(1, round(e.retry_after)))})
+        return JSONResponse({'seq': message.seq}, status_code=201)
