@@ -35,7 +35,7 @@ class Composer:
             ui.button('Send', icon='send', on_click=self.send).props('unelevated no-caps').classes('mb-5')
         self.input.on('keydown.enter.exact.prevent', self.send)
         # typing is what changes the text (Enter that sends does not): at most one event every 2 s
-        self.input.on('update:model-value', self._typing, args=[], throttle=2.0,
+        self.input.on('update:value', self._typing, args=[], throttle=2.0,
                       leading_events=True, trailing_events=False)
 
     async def send(self) -> None:

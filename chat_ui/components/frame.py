@@ -28,7 +28,7 @@ async def frame(services: Services, bridge: Bridge, user: User, active_room_id: 
         with ui.button(icon='account_circle').props('flat round dense').props(f'aria-label="Account: {user.username}"'):
             with ui.menu():
                 ui.menu_item(f'Signed in as {user.username}').props('disable')
-                ui.menu_item('Sign out', on_click=lambda: (sign_out(), ui.navigate.to('/login')))
+                ui.menu_item('Sign out', on_click=lambda: (sign_out(), ui.navigate.to('/login'))).mark('sign-out')
 
     dialog = new_room_dialog(services, user)
     with drawer:

@@ -54,7 +54,7 @@ def register(services: Services, bridge: Bridge) -> None:
             count.props(f'aria-label="Members: {room.member_count}"')
             with ui.button(icon='more_vert').props('flat round dense aria-label="Room options"'):
                 with ui.menu():
-                    ui.menu_item('Leave room', on_click=lambda: leave_dialog.open())
+                    ui.menu_item('Leave room', on_click=lambda: leave_dialog.open()).mark('leave-room')
 
         with members_drawer:
             members = MemberPanel(services, user, room.id)

@@ -55,7 +55,7 @@ async def test_taken_name_and_bad_input_are_explained(create_user: Callable[[], 
 
 async def test_sign_out_ends_the_session(user: User) -> None:
     await sign_up(user, 'alice')
-    user.find('Sign out').click()
-    await user.should_see('Sign in')
+    user.find(marker='sign-out').click()
+    await user.should_see('Create account', retries=30)
     await user.open('/')
     await user.should_see('Create account')

@@ -1,0 +1,69 @@
+"""Rooms as a person uses them: create, browse, join, leave; the header and the room list follow."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from nicegui import ui
+from nicegui.testing import User
+
+from .conftest import field, press, sign_up
+
+
+async def create_room(user: User, name: str, topic: str = '') -> None:
+    press(user, 'New room')
+    field(user, 'Room name').type(name)
+    if topic:
+        field(user, 'Topic (optional)').type(topic)
+    press(user, 'Create')
+
+
+async def test_create_room_lands_in_it_and_lists_it(user: User) -> None:
+    await sign_up(user, 'alice')
+    await create_room(user, 'design', 'Pixels and fonts')
+    await user.should_see('Pixels and fonts', retries=30)
+    await user.should_see(marker='room-design')  # in the room list, beside general
+    await user.should_see(marker='room-general')
+
+
+async def test_bad_room_name_is_explained_and_nothing_is_created(user: User) -> None:
+    await sign_up(user, 'alice')
+    await create_room(user, 'Bad Name!')
+    await user.should_see('Room name may only contain', retries=30)
+    await user.should_not_see(marker='room-bad name!')
+
+
+async def test_browse_join_and_leave(create_user: Callable[[], User]) -> None:
+    alice, bob = create_user(), create_user()
+    await sign_up(alice, 'alice')
+    await create_room(alice, 'design', 'Pixels and fonts')
+    await alice.should_see('Pixels and fonts', retries=30)
+    await sign_up(bob, 'bob')
+    await bob.should_not_see(marker='room-design')
+
+    await bob.open('/rooms')
+    await bob.should_see(marker='browse-design')
+    with bob.scope(marker='browse-design'):
+        press(bob, 'Join')
+    await bob.should_see('Pixels and fonts', retries=30)
+    await bob.should_see(marker='room-design')
+    with bob.scope(kind=ui.right_drawer):
+        await bob.should_see('Members (2)')
+        await bob.should_see('alice')
+
+    bob.find(marker='leave-room').click()
+    press(bob, 'Leave')
+    await bob.should_see('Company-wide chat', retries=30)  # back in general
+    await bob.should_not_see(marker='room-design')
+
+
+async def test_reading_a_room_one_has_not_joined_offers_to_join(create_user: Callable[[], User]) -> None:
+    alice, bob = create_user(), create_user()
+    await sign_up(alice, 'alice')
+    await create_room(alice, 'secret-plans')
+    await alice.should_see(marker='room-secret-plans', retries=30)
+    room_path = alice.back_history[-1] if alice.back_history else ''
+    assert room_path.startswith('/room/'), alice.back_history
+    await sign_up(bob, 'bob')
+    await bob.open(room_path)
+    await bob.should_see('You are not a member of that room')
+    await bob.should_not_see('Members (')
