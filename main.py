@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from nicegui import ui
+from nicegui import app, ui
 from nicegui.storage import Storage
 
 import chat_ui
@@ -34,6 +34,8 @@ def main(argv: list[str] | None = None) -> None:
     Storage.path = (settings.data_dir / 'sessions').resolve()  # signed-in sessions live with the data
     services = bootstrap(settings)
     chat_ui.register(services)
+    if settings.native:
+        app.native.start_args['gui'] = 'qt'  # the extra installs Qt: do not try GTK first
     ui.run(
         host=settings.host,
         port=settings.port,

@@ -25,7 +25,8 @@ class MemberPanel:
         with ui.list().classes('w-full').props('dense'):
             for member in members:
                 status = statuses.get(member.id, 'offline')
-                with ui.item().props(f'data-testid=member data-presence={status}').mark(f'member-{member.username}') as row:
+                row = ui.item().props(f'data-testid=member data-presence={status}').mark(f'member-{member.username}')
+                with row:
                     with ui.item_section().props('avatar'):
                         icon = ui.icon('circle', size='12px', color=COLORS[status])
                     with ui.item_section():

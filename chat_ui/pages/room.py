@@ -43,6 +43,21 @@ def register(services: Services, bridge: Bridge) -> None:
         history = await services.messages.latest(user, room.id, services.settings.history_page)
 
         middle = await frame(services, bridge, user, active_room_id=room.id)
+
+        async def leave() -> None:
+            try:
+                await services.rooms.leave(user, room.id)
+            except ChatError as e:
+                ui.notification(str(e), type='negative')
+                return
+            ui.navigate.to('/')
+
+        with ui.dialog() as leave_dialog, ui.card():
+            ui.label(f'Leave #{room.name}? You can join again from Browse.')
+            with ui.row().classes('w-full justify-end'):
+                ui.button('Cancel', on_click=leave_dialog.close).props('flat')
+                ui.button('Leave', color='negative', on_click=leave)
+
         ui.page_title(f'#{room.name} · Chat')
         members_drawer = ui.right_drawer(bordered=True).classes('p-0').props('width=240 breakpoint=1023')
         with middle:
@@ -54,7 +69,7 @@ def register(services: Services, bridge: Bridge) -> None:
             count.props(f'aria-label="Members: {room.member_count}"')
             with ui.button(icon='more_vert').props('flat round dense aria-label="Room options"'):
                 with ui.menu():
-                    ui.menu_item('Leave room', on_click=lambda: leave_dialog.open()).mark('leave-room')
+                    ui.menu_item('Leave room', on_click=leave_dialog.open).mark('leave-room')
 
         with members_drawer:
             members = MemberPanel(services, user, room.id)
@@ -64,20 +79,6 @@ def register(services: Services, bridge: Bridge) -> None:
             MessageList(services, user, room, history).classes('grow')
             typing = TypingLine(services.settings.typing_ttl)
             Composer(services, user, room.id)
-
-        with ui.dialog() as leave_dialog, ui.card():
-            ui.label(f'Leave #{room.name}? You can join again from Browse.')
-            with ui.row().classes('w-full justify-end'):
-                ui.button('Cancel', on_click=leave_dialog.close).props('flat')
-                ui.button('Leave', color='negative', on_click=lambda: leave())
-
-        async def leave() -> None:
-            try:
-                await services.rooms.leave(user, room.id)
-            except ChatError as e:
-                ui.notification(str(e), type='negative')
-                return
-            ui.navigate.to('/')
 
         def set_count(n: int) -> None:
             count.set_text(str(n))

@@ -89,6 +89,9 @@ def browser(tmp_path: Path) -> Iterator[Callable[..., webdriver.Chrome]]:
             options.add_argument(flag)
         driver = webdriver.Chrome(options=options, service=Service(driver_path))
         driver.implicitly_wait(0)
+        # headless Chromium will not make a window narrower than 500 px: emulate the phone's viewport
+        driver.execute_cdp_cmd('Emulation.setDeviceMetricsOverride',
+                               {'width': width, 'height': height, 'deviceScaleFactor': 1, 'mobile': width < 600})
         drivers.append(driver)
         return driver
 

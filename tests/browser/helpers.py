@@ -23,7 +23,9 @@ def field(driver: WebDriver, name: str) -> WebElement:
 
 
 def button(driver: WebDriver, name: str) -> WebElement:
-    return wait(driver, lambda d: d.find_element(By.XPATH, f'//button[normalize-space()="{name}"]'))
+    # a Quasar button's icon is an aria-hidden ligature: the accessible name is the label span's text
+    return wait(driver, lambda d: d.find_element(
+        By.XPATH, f'//button[normalize-space()="{name}" or .//span[normalize-space()="{name}"]]'))
 
 
 def sign_up(driver: WebDriver, url: str, username: str, password: str = 'correct horse') -> None:

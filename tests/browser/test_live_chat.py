@@ -10,10 +10,9 @@ from selenium.webdriver.common.by import By
 from .conftest import App
 from .helpers import messages, send, sign_up, wait
 
-SHOTS = Path(__file__).resolve().parents[2] / 'screenshots'
 
-
-def test_two_users_exchange_messages_live(app: App, browser: Callable[..., webdriver.Chrome]) -> None:
+def test_two_users_exchange_messages_live(
+        app: App, browser: Callable[..., webdriver.Chrome], tmp_path: Path) -> None:
     alice, bob = browser(), browser()
     sign_up(alice, app.url, 'alice')
     sign_up(bob, app.url, 'bob')
@@ -34,5 +33,4 @@ def test_two_users_exchange_messages_live(app: App, browser: Callable[..., webdr
     bold = bob.find_element(By.CSS_SELECTOR, '[data-testid=message] .chat-body strong')
     assert bold.text == 'bob'
     assert '<script>' in alice.find_elements(By.CSS_SELECTOR, '[data-testid=message]')[-1].text
-    SHOTS.mkdir(exist_ok=True)
-    alice.save_screenshot(str(SHOTS / 'room-desktop.png'))
+    alice.save_screenshot(str(tmp_path / 'room-desktop.png'))
