@@ -61,7 +61,7 @@ class MessageList(ui.element, component='message_list.js'):
     async def _enter_socket_room(self) -> None:
         # NOTE: NiceGUI's handshake put each socket of this client in a room named after the client;
         # we add them to the chat room's, then ask the page for anything it may have missed meanwhile.
-        for sid in list(self.client._socket_to_document_id):  # noqa: SLF001
+        for sid in list(self.client._socket_to_document_id):
             if not sid.startswith('test-'):  # the User fixture's simulated sockets do not exist in Socket.IO
                 await core.sio.enter_room(sid, socket_room(self._room_id))
         self.run_method('sync')
