@@ -1,6 +1,8 @@
 """The composer: Enter sends, Shift+Enter makes a new line, a counter appears near the limit."""
 from __future__ import annotations
 
+import asyncio
+import logging
 import uuid
 
 from nicegui import ui
@@ -9,6 +11,7 @@ from services.bootstrap import Services
 from services.errors import ChatError
 from services.models import User
 
+log = logging.getLogger(__name__)
 COUNTER_FROM = 0.9  # show the counter from 90 % of the limit
 
 
@@ -18,7 +21,7 @@ class Composer:
         self._user = user
         self._room_id = room_id
         self._client_id = uuid.uuid4().hex  # the same id until the send succeeds: a retry never duplicates
-        self._sending = False
+        self._order = asyncio.Lock()  # one composer's messages are posted in the order they were sent
         limit = services.settings.max_message_length
         with ui.row().classes('w-full items-end gap-2 no-wrap px-2 pb-2'):
             with ui.column().classes('grow gap-0 min-w-0'):
@@ -39,20 +42,32 @@ class Composer:
                       leading_events=True, trailing_events=False)
 
     async def send(self) -> None:
-        if self._sending:
-            return
-        self._sending = True
-        try:
-            await self._services.messages.post(self._user, self._room_id, self.input.value or '', self._client_id)
-        except ChatError as e:
-            self.error.set_text(str(e))
-            return
-        finally:
-            self._sending = False
-        self._client_id = uuid.uuid4().hex
+        """Take the text at once (so the next message can be typed), then post in order.
+
+        On failure the text comes back into the composer with its client id, so pressing Send again
+        retries the same message and can never store it twice.
+        """
+        body, client_id = self.input.value or '', self._client_id
         self.input.set_value('')
+        self._client_id = uuid.uuid4().hex
+        async with self._order:
+            try:
+                await self._services.messages.post(self._user, self._room_id, body, client_id)
+            except ChatError as e:
+                self._give_back(body, client_id, str(e))
+                return
+            except Exception:
+                log.exception('sending a message failed')
+                self._give_back(body, client_id, 'Not sent: the server could not store it. Press Send to retry.')
+                return
         self.error.set_text('')
         await self._services.presence.activity(self._user.id)
+
+    def _give_back(self, body: str, client_id: str, reason: str) -> None:
+        self.error.set_text(reason)
+        if not (self.input.value or '').strip():
+            self.input.set_value(body)
+            self._client_id = client_id
 
     async def _typing(self) -> None:
         await self._services.typing.started(self._user, self._room_id)
