@@ -11,9 +11,10 @@ from argon2 import PasswordHasher
 from .accounts import Accounts
 from .bus.base import Bus
 from .bus.memory import InProcessBus
-from .config import Settings
+from .config import RateLimits, Settings
 from .messages import Messages
 from .presence import Clock, Presence
+from .ratelimit import FailureLockout, Limiter, Lockout, NoLimit, RateLimiter
 from .rooms import Rooms
 from .store.base import Store
 from .store.sqlalchemy_store import SQLAlchemyStore
@@ -54,14 +55,35 @@ def bootstrap(settings: Settings, *, store: Store | None = None, bus: Bus | None
     store = store if store is not None else SQLAlchemyStore(settings.db_url)
     bus = bus if bus is not None else InProcessBus()
     clock = clock or time.monotonic
-    rooms = Rooms(store, bus)
-    typing = Typing(store, bus, settings, clock)
+    limits = settings.limits
+    rooms = Rooms(store, bus, _bucket(limits, 'room', clock, 'create a room'))
+    typing = Typing(store, bus, settings, clock, _bucket(limits, 'typing', clock, 'type'))
+    accounts = Accounts(store, rooms, password_hasher,
+                        sign_up_limit=_bucket(limits, 'signup', clock, 'create an account'),
+                        sign_in_by_name=_lockout(limits, limits.signin_free, clock),
+                        sign_in_by_address=_lockout(limits, limits.signin_free_per_address, clock))
     return Services(
-        settings=settings, store=store, bus=bus, rooms=rooms, typing=typing,
-        accounts=Accounts(store, rooms, password_hasher),
-        messages=Messages(store, bus, settings, typing),
+        settings=settings, store=store, bus=bus, rooms=rooms, typing=typing, accounts=accounts,
+        messages=Messages(store, bus, settings, typing, _bucket(limits, 'message', clock, 'send')),
         presence=Presence(bus, settings, clock),
     )
+
+
+def _lockout(limits: RateLimits, free: int, clock: Clock) -> Lockout:
+    """The growing lockout after failed sign-ins (NoLimit when limits are off)."""
+    if not limits.enabled:
+        return NoLimit()
+    return FailureLockout(clock, free=free, first_delay=limits.signin_delay, max_delay=limits.signin_max_delay,
+                          forget_after=limits.signin_forget, max_keys=limits.max_keys)
+
+
+def _bucket(limits: RateLimits, name: str, clock: Clock, action: str) -> Limiter:
+    """The token bucket for one `<name>_burst` / `<name>_every` pair of settings (NoLimit when limits are off)."""
+    if not limits.enabled:
+        return NoLimit()
+    every: float = getattr(limits, f'{name}_every')
+    burst: int = getattr(limits, f'{name}_burst')
+    return RateLimiter(1 / every, burst, clock, action=action, max_keys=limits.max_keys)
 
 
 def ensure_data_dir(settings: Settings) -> str:

@@ -5,31 +5,50 @@ from . import validation
 from .access import member_room
 from .bus.base import Bus
 from .config import Settings
+from .errors import RateLimited
 from .events import MessagePosted
 from .formatting import render_markdown
 from .models import Message, User
+from .ratelimit import Limiter, NoLimit
 from .store.base import Store
 from .typing import Typing
 
 MAX_PAGE = 200
+RECENT = 50  # how far back a resend refused by the rate limit is looked for
 
 
 class Messages:
-    def __init__(self, store: Store, bus: Bus, settings: Settings, typing: Typing) -> None:
+    def __init__(self, store: Store, bus: Bus, settings: Settings, typing: Typing,
+                 limit: Limiter | None = None) -> None:
         self._store = store
+        self._limit = limit if limit is not None else NoLimit()
         self._bus = bus
         self._settings = settings
         self._typing = typing
 
     async def post(self, user: User, room_id: int, body: str, client_id: str) -> Message:
-        """Store and publish a message. A retry with the same client id returns the first one, publishing nothing."""
+        """Store and publish a message. A retry with the same client id returns the first one, publishing nothing.
+
+        RateLimited 'Slow down ...' past the per-user limit. A retry never uses up the allowance: its
+        token is given back, and a retry refused by the limit still gets its message if it is recent.
+        """
         text = validation.message_body(body, self._settings.max_message_length)
         cid = validation.client_id(client_id)
         room = await member_room(self._store, user, room_id)
+        try:
+            self._limit.check(user.id)
+        except RateLimited:
+            # The store has no lookup by client id; a retry that meets the limit follows its original closely.
+            for earlier in reversed(await self._store.latest(room.id, RECENT)):
+                if earlier.author_id == user.id and earlier.client_id == cid and earlier.kind == 'text':
+                    return earlier
+            raise
         message, created = await self._store.append_message(room.id, user.id, text, render_markdown(text), cid)
         if created:
             await self._bus.publish(MessagePosted(message))
             await self._typing.stopped(user, room.id)
+        else:
+            self._limit.refund(user.id)
         return message
 
     async def latest(self, user: User, room_id: int, limit: int = 50) -> list[Message]:

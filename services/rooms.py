@@ -7,6 +7,7 @@ from .bus.base import Bus
 from .errors import Conflict, NotFound, ValidationError
 from .events import MembershipChanged, MessagePosted, RoomUpdated
 from .models import Room, User
+from .ratelimit import Limiter, NoLimit
 from .store.base import Store
 
 GENERAL = 'general'
@@ -15,9 +16,10 @@ MAX_QUERY = 64
 
 
 class Rooms:
-    def __init__(self, store: Store, bus: Bus) -> None:
+    def __init__(self, store: Store, bus: Bus, create_limit: Limiter | None = None) -> None:
         self._store = store
         self._bus = bus
+        self._create_limit = create_limit if create_limit is not None else NoLimit()
 
     async def ensure_general(self) -> Room:
         """The company-wide room, created by the system (no creator) the first time."""
@@ -32,9 +34,13 @@ class Rooms:
             return room
 
     async def create_room(self, user: User, name: str, topic: str = '') -> Room:
-        """Create a room with `user` as its first member. Conflict 'A room with that name exists'."""
+        """Create a room with `user` as its first member. Conflict 'A room with that name exists'.
+
+        RateLimited past the per-user limit; input that fails validation does not count, a taken name does.
+        """
         clean_name = validation.room_name(name)
         clean_topic = validation.topic(topic)
+        self._create_limit.check(user.id)
         return await self._store.create_room(clean_name, clean_topic, user.id)
 
     async def list_joined(self, user: User) -> list[Room]:

@@ -7,8 +7,10 @@ from collections.abc import Callable
 from .access import member_room
 from .bus.base import Bus
 from .config import Settings
+from .errors import RateLimited
 from .events import TypingChanged
 from .models import User
+from .ratelimit import Limiter, NoLimit
 from .store.base import Store
 
 Clock = Callable[[], float]
@@ -17,15 +19,25 @@ _PRUNE_AT = 1000
 
 
 class Typing:
-    def __init__(self, store: Store, bus: Bus, settings: Settings, clock: Clock = time.monotonic) -> None:
+    def __init__(self, store: Store, bus: Bus, settings: Settings, clock: Clock = time.monotonic,
+                 limit: Limiter | None = None) -> None:
         self._store = store
+        self._limit = limit if limit is not None else NoLimit()
         self._bus = bus
         self._ttl = settings.typing_ttl
         self._clock = clock
         self._since: dict[tuple[int, int], float] = {}  # (room_id, user_id) -> when last published
 
     async def started(self, user: User, room_id: int) -> None:
-        """`user` is typing in a room they have joined; viewers get TypingChanged(typing=True)."""
+        """`user` is typing in a room they have joined; viewers get TypingChanged(typing=True).
+
+        Past the per-user rate limit (all rooms together) the call is dropped silently: typing is
+        best-effort, and a page must never show an error because someone types fast.
+        """
+        try:
+            self._limit.check(user.id)  # before the store read: a flood costs no database work
+        except RateLimited:
+            return
         room = await member_room(self._store, user, room_id)
         now = self._clock()
         key = (room.id, user.id)

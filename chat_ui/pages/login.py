@@ -28,14 +28,18 @@ def register(services: Services) -> None:
                     sign_in_button = ui.button('Sign in')
                     create_button = ui.button('Create account').props('outline')
 
+        # The peer address of the page's HTTP request (NiceGUI's Client.ip). Behind a reverse proxy this is
+        # the proxy's address unless uvicorn trusts its forwarded headers; '' means unknown (no per-address limit).
+        address = ui.context.client.ip or None
+
         async def attempt(create: bool) -> None:
             error.set_visibility(False)
             sign_in_button.disable()
             create_button.disable()
             try:
                 if create:
-                    await services.accounts.sign_up(username.value or '', password.value or '')
-                user = await services.accounts.sign_in(username.value or '', password.value or '')
+                    await services.accounts.sign_up(username.value or '', password.value or '', address)
+                user = await services.accounts.sign_in(username.value or '', password.value or '', address)
             except ChatError as e:
                 error.set_text(str(e))
                 error.set_visibility(True)
