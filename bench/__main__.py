@@ -1,0 +1,126 @@
+"""`python -m bench [--quick]`: the chat (real main.py, SQLite) against a plain python-socketio broadcast.
+
+Clients are python-socketio clients in worker processes (the same number of processes for both servers);
+times are `time.time()` on this machine's clock in the sender (bench process) and in the workers.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from . import report, roomopen
+from .fanout import run_levels
+from .procs import Server
+from .seed import PASSWORD, fill, prepare
+
+HISTORY = 10_000
+BIG_ROOM = 1_000_000
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog='python -m bench', description=__doc__)
+    parser.add_argument('--quick', action='store_true', help='N = 10 and 200 only (about two minutes)')
+    parser.add_argument('--levels', type=lambda s: [int(x) for x in s.split(',')], help='e.g. 10,50')
+    parser.add_argument('--workers', type=int, default=4, help='client processes per server (default 4)')
+    parser.add_argument('--fresh', action='store_true', help='rebuild the seeded database (else reused)')
+    parser.add_argument('--big-room', type=int, default=BIG_ROOM, help='messages in the room-open test')
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    levels = args.levels or ([10, 200] if args.quick else [10, 50, 200, 1000])
+    sat_s, lat_s = (3.0, 4.0) if args.quick else (4.0, 8.0)
+    budget = 60.0 if args.quick else 240.0
+    results: dict[str, Any] = {
+        'started': time.strftime('%Y-%m-%dT%H:%M:%S%z'), 'quick': args.quick, 'levels': levels,
+        'machine': {'cpus': os.cpu_count(), 'python': sys.version.split()[0], 'platform': platform.platform()},
+        'clock': 'time.time() in the bench process (send) and in client worker processes (receive)',
+        'workers': args.workers, 'history_messages': HISTORY,
+    }
+    with tempfile.TemporaryDirectory(prefix='chat-bench-') as tmp:
+        data = Path(tmp) / 'data'
+        names = [f'bench{i:04d}' for i in range(max(levels) + 1)]
+        t0 = time.perf_counter()
+        rooms = seed(data, names, args)
+        print(f'seeded {len(names)} users, {HISTORY:,} messages in general, {args.big_room:,} in big '
+              f'({time.perf_counter() - t0:.1f} s)', flush=True)
+        results['seed_seconds'] = time.perf_counter() - t0
+        results['project'] = run_project(data, names, rooms['big'], levels, args, sat_s, lat_s, budget)
+        results['baseline'] = run_baseline(data, names, levels, args, sat_s, lat_s, budget)
+    path = report.save(results)
+    print()
+    print(report.table(results))
+    print(f'\nresults: {path}')
+    print(report.final_line(results))
+    return 0
+
+
+def seed(data: Path, names: list[str], args: argparse.Namespace) -> dict[str, int]:
+    """Users and history; the seeded database is kept in bench/results/ and copied on later runs."""
+    cache = report.RESULTS / f'seed-{len(names)}-{HISTORY}-{args.big_room}'
+    if cache.is_dir() and not args.fresh:
+        shutil.copytree(cache, data)
+        return json.loads((data / 'rooms.json').read_text())
+    rooms = prepare(data, names, ['big'])
+    fill(data / 'chat.db', 1, HISTORY)
+    fill(data / 'chat.db', rooms['big'], args.big_room)
+    (data / 'rooms.json').write_text(json.dumps(rooms))
+    shutil.rmtree(cache, ignore_errors=True)
+    report.RESULTS.mkdir(exist_ok=True)
+    shutil.copytree(data, cache, ignore=shutil.ignore_patterns('sessions', '*.log'))
+    return rooms
+
+
+def project_server(data: Path) -> Server:
+    return Server(['main.py'], '/login', data / 'app.log', {'CHAT_DATA_DIR': str(data), 'CHAT_RATE_LIMITS': 'off'})
+
+
+def run_project(data: Path, names: list[str], big: int, levels: list[int], args: argparse.Namespace,
+                sat_s: float, lat_s: float, budget: float) -> dict[str, Any]:
+    out: dict[str, Any] = {'cold_start_s': []}
+    for _ in range(1 if args.quick else 2):  # extra cold starts: start, stop
+        server = project_server(data)
+        try:
+            out['cold_start_s'].append(server.start())
+        finally:
+            server.stop()
+    server = project_server(data)
+    try:
+        out['cold_start_s'].append(server.start())
+        print(f'project up in {out["cold_start_s"][-1]:.2f} s (pid {server.process.pid if server.process else "?"})',
+              flush=True)
+        out['room_open'] = asyncio.run(roomopen.measure(server.url, names[0], PASSWORD, big))
+        print(f'  open room: {out["room_open"]["open_room"]["median_ms"]:.1f} ms, older page '
+              f'{out["room_open"]["older_page"]["median_ms"]:.1f} ms', flush=True)
+        levels_out = asyncio.run(run_levels('project', server, 1, names, PASSWORD, levels, args.workers,
+                                            sat_s, lat_s, budget))
+        out['levels'] = {str(n): v for n, v in levels_out.items()}
+    finally:
+        server.stop()
+    return out
+
+
+def run_baseline(data: Path, names: list[str], levels: list[int], args: argparse.Namespace,
+                 sat_s: float, lat_s: float, budget: float) -> dict[str, Any]:
+    server = Server(['-m', 'bench.baseline', '{port}'], '/', data / 'baseline.log')
+    try:
+        server.start()
+        levels_out = asyncio.run(run_levels('baseline', server, 1, names, PASSWORD, levels, args.workers,
+                                            sat_s, lat_s, budget))
+        return {'levels': {str(n): v for n, v in levels_out.items()}}
+    finally:
+        server.stop()
+
+
+if __name__ == '__main__':
+    sys.exit(main())
