@@ -20,6 +20,7 @@ class MemberPanel:
     async def load(self) -> None:
         members = await self._services.rooms.members(self._viewer, self._room_id)
         statuses = self._services.presence.statuses([m.id for m in members])
+        statuses[self._viewer.id] = 'online'  # whoever looks at the page is online, even before its socket is
         self._rows.clear()
         ui.label(f'Members ({len(members)})').classes('text-subtitle1 font-bold px-3 pt-3')
         with ui.list().classes('w-full').props('dense'):

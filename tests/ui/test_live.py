@@ -5,6 +5,7 @@ browser), so it is tested in real Chromium (tests/browser); here we check what p
 """
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 import pytest
@@ -58,12 +59,13 @@ async def test_two_people_typing(create_user: Callable[[], User]) -> None:
 async def test_presence_and_member_count_follow_sign_ups(create_user: Callable[[], User]) -> None:
     alice, bob = create_user(), create_user()
     await sign_up(alice, 'alice')
-    assert presence(alice, 'alice') == 'online'
+    assert presence(alice, 'alice') == 'online'  # the viewer is online by definition
     await sign_up(bob, 'bob')
-    for _ in range(30):
-        if alice.find(marker='member-bob').elements and presence(alice, 'bob') == 'online':
+    await alice.should_see('Members (2)', retries=50)
+    for _ in range(50):
+        if presence(alice, 'bob') == 'online':
             break
-        await alice.should_see('Members (2)', retries=30)
+        await asyncio.sleep(0.1)
     assert presence(alice, 'bob') == 'online'
     await alice.should_see(marker='member-count')
     (count,) = alice.find(marker='member-count').elements

@@ -44,10 +44,9 @@ async def test_browse_join_and_leave(create_user: Callable[[], User]) -> None:
     await bob.should_see(marker='browse-design')
     with bob.scope(marker='browse-design'):
         press(bob, 'Join')
-    await bob.should_see('Pixels and fonts', retries=30)
+    await bob.should_see('Members (2)', retries=50)  # in the room page now
     await bob.should_see(marker='room-design')
     with bob.scope(kind=ui.right_drawer):
-        await bob.should_see('Members (2)')
         await bob.should_see('alice')
 
     bob.find(marker='leave-room').click()
