@@ -5,6 +5,7 @@ that signed in here can open `/room/<id>` like a browser that used the login pag
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from fastapi import Request
@@ -19,6 +20,11 @@ from .session import current_user, sign_in, sign_out
 
 def _detail(status: int, message: str) -> JSONResponse:
     return JSONResponse({'detail': message}, status_code=status)
+
+
+def _too_many(error: RateLimited) -> JSONResponse:
+    return JSONResponse({'detail': str(error)}, status_code=429,
+                        headers={'Retry-After': str(max(1, math.ceil(error.retry_after)))})
 
 
 async def _json_object(request: Request) -> dict[str, Any] | None:
@@ -36,9 +42,13 @@ def register(services: Services) -> None:
         if body is None:
             return _detail(422, 'Send a JSON object with "username" and "password".')
         try:
-            user = await services.accounts.sign_in(body.get('username'), body.get('password'))  # type: ignore[arg-type]
+            user = await services.accounts.sign_in(
+                body.get('username'), body.get('password'),  # type: ignore[arg-type]
+                address=request.client.host if request.client else None)
         except AuthenticationFailed as e:
             return _detail(401, str(e))
+        except RateLimited as e:
+            return _too_many(e)
         except ValidationError as e:
             return _detail(422, str(e))
         sign_in(user)
@@ -66,6 +76,5 @@ def register(services: Services) -> None:
         except NotFound as e:
             return _detail(404, str(e))
         except RateLimited as e:
-            return JSONResponse({'detail': str(e)}, status_code=429,
-                                headers={'Retry-After': str(max(1, round(e.retry_after)))})
+            return _too_many(e)
         return JSONResponse({'seq': message.seq}, status_code=201)

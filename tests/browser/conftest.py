@@ -26,8 +26,9 @@ def free_port() -> int:
 
 
 class App:
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, **env: str) -> None:
         self.data_dir = data_dir
+        self.env = env
         self.port = free_port()
         self.url = f'http://127.0.0.1:{self.port}'
         self.process: subprocess.Popen[bytes] | None = None
@@ -36,7 +37,7 @@ class App:
     def start(self) -> None:
         # NiceGUI switches to its in-process test mode when it sees pytest's variables: hide them
         env = {k: v for k, v in os.environ.items() if not k.startswith(('PYTEST_', 'NICEGUI_'))}
-        env.update(CHAT_DATA_DIR=str(self.data_dir), CHAT_PORT=str(self.port))
+        env.update(CHAT_DATA_DIR=str(self.data_dir), CHAT_PORT=str(self.port), **self.env)
         with self.log.open('ab') as log:
             self.process = subprocess.Popen([sys.executable, 'main.py'], cwd=ROOT, env=env, stdout=log,
                                             stderr=subprocess.STDOUT, start_new_session=True)
@@ -61,7 +62,8 @@ class App:
 
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[App]:
-    server = App(tmp_path / 'data')
+    # rate limits stay on, with room for the bursts these tests send (tests/ui/test_limits.py tests the limits)
+    server = App(tmp_path / 'data', CHAT_MESSAGE_BURST='100')
     server.data_dir.mkdir()
     server.start()
     yield server

@@ -84,3 +84,14 @@ def test_post_message(api_app: tuple[App, int]) -> None:
         assert client.post('/api/rooms/1/messages', json={'body': '  ', 'client_id': 'c4'}).status_code == 422
         assert client.post('/api/rooms/1/messages', json={'body': 'x', 'client_id': 'bad id!'}).status_code == 422
         assert client.post('/api/rooms/999/messages', json={'body': 'x', 'client_id': 'c5'}).status_code == 404
+
+
+def test_repeated_wrong_passwords_are_slowed_down_with_retry_after(api_app: tuple[App, int]) -> None:
+    app, _ = api_app
+    with httpx.Client(base_url=app.url, timeout=10) as client:
+        codes = [sign_in(client, password='wrong password').status_code for _ in range(6)]
+        assert codes[:5] == [401] * 5
+        locked = sign_in(client)  # even the right password waits out the lockout
+        assert locked.status_code == 429, codes
+        assert 'Too many sign-in attempts' in locked.json()['detail']
+        assert int(locked.headers['Retry-After']) >= 1
