@@ -110,9 +110,9 @@ class Worker:
     def receive(self, payload: Any) -> None:
         self.stats.receive(payload)
 
-    async def connect(self, usernames: list[str], budget: float, parallel: int = 2) -> int:
+    async def connect(self, usernames: list[str], budget: float) -> int:
         """Open one client per username (baseline: names only count) within `budget` seconds; return failures."""
-        gate = asyncio.Semaphore(parallel)
+        gate = asyncio.Semaphore(1 if self.kind == 'project' else 4)  # page builds are heavy: one at a time
         failed = 0
         deadline = time.monotonic() + budget
 

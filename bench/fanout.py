@@ -12,6 +12,9 @@ import aiohttp
 from .clients import merge, worker_main
 from .procs import Server
 
+CHUNK = 50
+MAX_RSS = 6 << 30  # stop adding clients past this server RSS (the machine has no swap)
+
 
 class Pool:
     """Client worker processes; clients are added level by level and stay connected."""
@@ -179,7 +182,18 @@ async def run_levels(kind: str, server: Server, room_id: int, usernames: list[st
         for n in levels:
             t0 = time.perf_counter()
             before = server.rss()
-            failed = await asyncio.to_thread(pool.grow, usernames[1 + pool.size:1 + n], connect_budget)
+            failed, stop = 0, ''
+            deadline = time.monotonic() + connect_budget
+            while pool.size < n and not stop:  # in chunks, so a run away server or slow pages stop the growth
+                chunk = usernames[1 + pool.size:1 + min(n, pool.size + CHUNK)]
+                lost = await asyncio.to_thread(pool.grow, chunk, max(1.0, deadline - time.monotonic()))
+                failed += lost
+                if lost == len(chunk):
+                    stop = 'no client of a chunk could connect'
+                elif server.rss() > MAX_RSS:
+                    stop = f'server RSS over {MAX_RSS >> 20} MiB'
+                elif time.monotonic() > deadline:
+                    stop = f'connect budget of {connect_budget:.0f} s spent'
             await asyncio.sleep(1.5)  # let connect handlers and catch-ups settle
             after = server.rss()
             connect_s = time.perf_counter() - t0
@@ -196,8 +210,8 @@ async def run_levels(kind: str, server: Server, room_id: int, usernames: list[st
                   f'{results[n]["kib_per_client"]:.1f} KiB/client  cpu {lat["cpu_percent"]:.0f}%', flush=True)
             if pool.size < 0.9 * n:
                 results[n]['incomplete'] = True
-                print(f'  {kind}: only {pool.size} of {n} clients connected in {connect_budget:.0f} s; '
-                      'skipping larger N', flush=True)
+                results[n]['stopped'] = stop
+                print(f'  {kind}: only {pool.size} of {n} clients connected ({stop}); skipping larger N', flush=True)
                 break
     finally:
         await sender.close()

@@ -48,6 +48,8 @@ export default {
   },
   mounted() {
     this.setHistory(this.history || [], this.hasOlder, this.lastSeq || 0);
+    // the server drops the history prop once the page has connected: a later remount fetches the latest
+    if (!this.history && this.lastSeq) this.$emit("latest", {});
     this.onLive = (m) => {
       if (m.room_id === this.roomId) this.accept(m);
     };

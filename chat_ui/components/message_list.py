@@ -61,9 +61,14 @@ class MessageList(ui.element, component='message_list.js'):
     async def _enter_socket_room(self) -> None:
         # NOTE: NiceGUI's handshake put each socket of this client in a room named after the client;
         # we add them to the chat room's, then ask the page for anything it may have missed meanwhile.
-        for sid in list(self.client._socket_to_document_id):
-            if not sid.startswith('test-'):  # the User fixture's simulated sockets do not exist in Socket.IO
-                await core.sio.enter_room(sid, socket_room(self._room_id))
+        real = [sid for sid in self.client._socket_to_document_id
+                if not sid.startswith('test-')]  # the User fixture's simulated sockets do not exist in Socket.IO
+        for sid in real:
+            await core.sio.enter_room(sid, socket_room(self._room_id))
+        if real and 'history' in self._props:
+            # The page has it (it came with the HTML): do not keep ~50 messages per open page on the server.
+            # A remount without it asks for the latest messages (message_list.js).
+            self._props.pop('history')
         self.run_method('sync')
 
     async def _load_older(self, e: GenericEventArguments) -> None:
