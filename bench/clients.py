@@ -28,15 +28,17 @@ class Stats:
     last: dict[int, float] = field(default_factory=dict)
     count: dict[int, int] = field(default_factory=dict)
 
-    def receive(self, payload: Any) -> None:
+    def receive(self, data: Any) -> None:
+        """One 'chat:msg' event: a message, or a list of them (the chat batches bursts)."""
         now = time.time()
-        html = payload.get('html', '') if isinstance(payload, dict) else ''
-        if (m := TAG.search(html)) is None:
-            return
-        tag = int(m.group(1))
-        self.count[tag] = self.count.get(tag, 0) + 1
-        self.last[tag] = now
-        self.first.setdefault(tag, now)
+        for payload in data if isinstance(data, list) else [data]:
+            html = payload.get('html', '') if isinstance(payload, dict) else ''
+            if (m := TAG.search(html)) is None:
+                continue
+            tag = int(m.group(1))
+            self.count[tag] = self.count.get(tag, 0) + 1
+            self.last[tag] = now
+            self.first.setdefault(tag, now)
 
 
 def extract_client_id(html: str) -> str:

@@ -1,14 +1,17 @@
 """The single bus subscriber of this process: hands each event to the open pages that watch it.
 
-Messages (the hot path) go out once per chat room as a Socket.IO broadcast; everything else
+Messages (the hot path) go out once per chat room as a Socket.IO broadcast (under load, the messages
+of a room that arrive within BATCH_GAP of its last broadcast go out together as one list); everything else
 (membership, typing, presence, topic changes) goes to per-topic NiceGUI `Event`s whose page
 subscriptions die with their client.
 """
 from __future__ import annotations
 
+import asyncio
+import time
 from typing import Any
 
-from nicegui import Event, core
+from nicegui import Event, background_tasks, core
 
 from services.bootstrap import Services
 from services.events import Event as ChatEvent
@@ -16,11 +19,15 @@ from services.events import MembershipChanged, MessagePosted, PresenceChanged
 
 from .components.message_list import LIVE_EVENT, message_payload, socket_room
 
+BATCH_GAP = 0.01  # seconds: a room's broadcasts are at least this far apart; at low rates nothing waits
+
 
 class Bridge:
     def __init__(self, services: Services) -> None:
         self._services = services
         self._topics: dict[str, Event[Any]] = {}
+        self._pending: dict[int, list[dict[str, Any]]] = {}  # room id -> payloads of the next broadcast
+        self._last_broadcast: dict[int, float] = {}
 
     def topic(self, name: str) -> Event[Any]:
         """The NiceGUI event for a topic (`room:<id>` or `user:<id>`); pages subscribe to it."""
@@ -30,8 +37,13 @@ class Bridge:
 
     async def handle(self, event: ChatEvent) -> None:
         if isinstance(event, MessagePosted):
-            message = event.message
-            await core.sio.emit(LIVE_EVENT, message_payload(message), room=socket_room(message.room_id))
+            room_id = event.message.room_id
+            payload = message_payload(event.message)  # serialised once, whatever the number of viewers
+            if room_id in self._pending:
+                self._pending[room_id].append(payload)  # a broadcast of this room is already scheduled
+            else:
+                self._pending[room_id] = [payload]
+                background_tasks.create(self._broadcast(room_id), name=f'broadcast room {room_id}')
         elif isinstance(event, PresenceChanged):
             # a member panel shows room members: hand the change to the rooms the user is in
             for room_id in await self._services.rooms.room_ids_of(event.user_id):
@@ -41,6 +53,16 @@ class Bridge:
             self._emit(f'user:{event.user_id}', event)  # the member's own room list, in every tab
         else:
             self._emit(event.topic, event)
+
+    async def _broadcast(self, room_id: int) -> None:
+        """One Socket.IO emit for what is pending in the room: a payload, or a list of them in seq order."""
+        wait = self._last_broadcast.get(room_id, 0.0) + BATCH_GAP - time.monotonic()
+        await asyncio.sleep(max(0.0, wait))  # also lets messages published in this loop turn join
+        batch = self._pending.pop(room_id, [])
+        self._last_broadcast[room_id] = time.monotonic()
+        batch.sort(key=lambda p: p['seq'])
+        if batch:
+            await core.sio.emit(LIVE_EVENT, batch[0] if len(batch) == 1 else batch, room=socket_room(room_id))
 
     def _emit(self, topic: str, event: ChatEvent) -> None:
         if (subscribers := self._topics.get(topic)) is not None:

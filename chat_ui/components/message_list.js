@@ -1,7 +1,8 @@
 // The message pane: the one piece of JavaScript in the app (see DESIGN.md, "the hot path").
 // The server sends each message once per chat room over NiceGUI's own Socket.IO connection
-// (event "chat:msg"); this component appends it. History, older pages and catch-up after a gap
-// come through NiceGUI events to Python and back through run_method.
+// (event "chat:msg": one message, or a list of them when a burst was batched); this component appends
+// it. History, older pages and catch-up after a gap come through NiceGUI events to Python and back
+// through run_method.
 // Invariants: messages are sorted by seq, unique by seq, and at most maxWindow are kept.
 export default {
   template: `
@@ -50,8 +51,11 @@ export default {
     this.setHistory(this.history || [], this.hasOlder, this.lastSeq || 0);
     // the server drops the history prop once the page has connected: a later remount fetches the latest
     if (!this.history && this.lastSeq) this.$emit("latest", {});
-    this.onLive = (m) => {
-      if (m.room_id === this.roomId) this.accept(m);
+    // one message, or a list of them when the server batched a burst
+    this.onLive = (data) => {
+      for (const m of Array.isArray(data) ? data : [data]) {
+        if (m.room_id === this.roomId) this.accept(m);
+      }
     };
     const attach = () => {
       if (!window.socket) return setTimeout(attach, 10);
