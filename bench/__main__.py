@@ -24,6 +24,7 @@ from .seed import PASSWORD, fill, prepare
 
 HISTORY = 10_000
 BIG_ROOM = 1_000_000
+CROWD = 200  # N up to this run in a room of CROWD + 1 members; larger N in `general` (everybody)
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -55,8 +56,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f'seeded {len(names)} users, {HISTORY:,} messages in general, {args.big_room:,} in big '
               f'({time.perf_counter() - t0:.1f} s)', flush=True)
         results['seed_seconds'] = time.perf_counter() - t0
-        results['project'] = run_project(data, names, rooms['big'], levels, args, sat_s, lat_s, budget)
-        results['baseline'] = run_baseline(data, names, levels, args, sat_s, lat_s, budget)
+        groups = [(rooms.get('crowd', 1), [n for n in levels if n <= CROWD]), (1, [n for n in levels if n > CROWD])]
+        groups = [(room, ns) for room, ns in groups if ns]
+        results['rooms'] = {'levels up to': CROWD, 'members': {str(r): len(names) if r == 1 else CROWD + 1
+                                                               for r, _ in groups}}
+        results['project'] = run_project(data, names, rooms['big'], groups, args, sat_s, lat_s, budget)
+        results['baseline'] = run_baseline(data, names, groups, args, sat_s, lat_s, budget)
     path = report.save(results)
     print()
     print(report.table(results))
@@ -67,12 +72,15 @@ def main(argv: list[str] | None = None) -> int:
 
 def seed(data: Path, names: list[str], args: argparse.Namespace) -> dict[str, int]:
     """Users and history; the seeded database is kept in bench/results/ and copied on later runs."""
-    cache = report.RESULTS / f'seed-{len(names)}-{HISTORY}-{args.big_room}'
+    cache = report.RESULTS / f'seed-v2-{len(names)}-{HISTORY}-{args.big_room}'
     if cache.is_dir() and not args.fresh:
         shutil.copytree(cache, data)
         return json.loads((data / 'rooms.json').read_text())
-    rooms = prepare(data, names, ['big'])
-    fill(data / 'chat.db', 1, HISTORY)
+    rooms = prepare(data, names, {'big': 1, **({'crowd': CROWD + 1} if len(names) > CROWD + 1 else {})})
+    rooms['general'] = 1
+    for name in ('general', 'crowd'):
+        if name in rooms:
+            fill(data / 'chat.db', rooms[name], HISTORY)
     fill(data / 'chat.db', rooms['big'], args.big_room)
     (data / 'rooms.json').write_text(json.dumps(rooms))
     shutil.rmtree(cache, ignore_errors=True)
@@ -85,7 +93,10 @@ def project_server(data: Path) -> Server:
     return Server(['main.py'], '/login', data / 'app.log', {'CHAT_DATA_DIR': str(data), 'CHAT_RATE_LIMITS': 'off'})
 
 
-def run_project(data: Path, names: list[str], big: int, levels: list[int], args: argparse.Namespace,
+Groups = list[tuple[int, list[int]]]  # (room id, the N measured in it)
+
+
+def run_project(data: Path, names: list[str], big: int, groups: Groups, args: argparse.Namespace,
                 sat_s: float, lat_s: float, budget: float) -> dict[str, Any]:
     out: dict[str, Any] = {'cold_start_s': []}
     for _ in range(1 if args.quick else 2):  # extra cold starts: start, stop
@@ -102,22 +113,27 @@ def run_project(data: Path, names: list[str], big: int, levels: list[int], args:
         out['room_open'] = asyncio.run(roomopen.measure(server.url, names[0], PASSWORD, big))
         print(f'  open room: {out["room_open"]["open_room"]["median_ms"]:.1f} ms, older page '
               f'{out["room_open"]["older_page"]["median_ms"]:.1f} ms', flush=True)
-        levels_out = asyncio.run(run_levels('project', server, 1, names, PASSWORD, levels, args.workers,
-                                            sat_s, lat_s, budget))
-        out['levels'] = {str(n): v for n, v in levels_out.items()}
+        out['levels'] = {}
+        for room, ns in groups:
+            levels_out = asyncio.run(run_levels('project', server, room, names, PASSWORD, ns, args.workers,
+                                                sat_s, lat_s, budget))
+            out['levels'].update({str(n): dict(v, room_id=room) for n, v in levels_out.items()})
     finally:
         server.stop()
     return out
 
 
-def run_baseline(data: Path, names: list[str], levels: list[int], args: argparse.Namespace,
+def run_baseline(data: Path, names: list[str], groups: Groups, args: argparse.Namespace,
                  sat_s: float, lat_s: float, budget: float) -> dict[str, Any]:
     server = Server(['-m', 'bench.baseline', '{port}'], '/', data / 'baseline.log')
     try:
         server.start()
-        levels_out = asyncio.run(run_levels('baseline', server, 1, names, PASSWORD, levels, args.workers,
-                                            sat_s, lat_s, budget))
-        return {'levels': {str(n): v for n, v in levels_out.items()}}
+        out: dict[str, Any] = {}
+        for room, ns in groups:
+            levels_out = asyncio.run(run_levels('baseline', server, room, names, PASSWORD, ns, args.workers,
+                                                sat_s, lat_s, budget))
+            out.update({str(n): v for n, v in levels_out.items()})
+        return {'levels': out}
     finally:
         server.stop()
 

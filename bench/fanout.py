@@ -13,6 +13,8 @@ from .clients import merge, worker_main
 from .procs import Server
 
 CHUNK = 50
+PUMPS = 16  # concurrent sends at saturation: enough that the server, not the sender, is the limit
+WINDOW = 8000  # deliveries in flight at saturation (messages sent but not yet received by every client)
 MAX_RSS = 6 << 30  # stop adding clients past this server RSS (the machine has no swap)
 
 
@@ -116,7 +118,7 @@ async def _drain(pool: Pool, tags: set[int], n: int, within: float) -> dict[int,
 
 async def saturate(pool: Pool, sender: Sender, n: int, seconds: float) -> dict[str, Any]:
     """Send as fast as the fan-out keeps up (a window of deliveries in flight); deliveries per second."""
-    window = max(4, 4000 // max(1, n))
+    window = max(8, WINDOW // max(1, n))
     first_tag = sender.tag + 1
     start = time.time()
     done = 0
@@ -135,7 +137,7 @@ async def saturate(pool: Pool, sender: Sender, n: int, seconds: float) -> dict[s
             done = sum(1 for t in range(first_tag, sender.tag + 1) if stats.get(t, (0,))[0] >= n)
             await asyncio.sleep(0.05)
 
-    await asyncio.gather(pump(), pump(), pump(), pump(), watch())
+    await asyncio.gather(*(pump() for _ in range(PUMPS)), watch())
     tags = set(range(first_tag, sender.tag + 1))
     stats = await _drain(pool, tags, n, 30)
     received = sum(stats[t][0] for t in tags if t in stats)

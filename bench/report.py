@@ -40,6 +40,9 @@ def table(results: dict[str, Any]) -> str:
             f'{_f(p["fixed_rate"]["cpu_percent"] if p else None):>9} '
             f'{_f(b["fixed_rate"]["cpu_percent"] if b else None):>9}'
             + ('  (incomplete: ' + str(p['clients']) + ' clients)' if p and p.get('incomplete') else ''))
+    members = results.get('rooms', {}).get('members', {})
+    lines.append('Room members (every page lists them): ' + ', '.join(
+        f'room {room}: {count}' for room, count in members.items()) + f'; history {results["history_messages"]:,}')
     ro = results['project'].get('room_open')
     if ro:
         lines.append(f'Room of {ro["messages"]:,} messages: GET /room median {ro["open_room"]["median_ms"]:.1f} ms'

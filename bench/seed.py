@@ -15,7 +15,7 @@ PASSWORD = 'bench-password'
 CHEAP = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)  # sign_in verifies with the hash's own params
 
 
-async def _prepare(data_dir: Path, usernames: list[str], rooms: list[str]) -> dict[str, int]:
+async def _prepare(data_dir: Path, usernames: list[str], rooms: dict[str, int]) -> dict[str, int]:
     settings = Settings.from_env(data_dir=data_dir)
     ensure_data_dir(settings)
     services = bootstrap(settings, password_hasher=CHEAP)
@@ -26,15 +26,19 @@ async def _prepare(data_dir: Path, usernames: list[str], rooms: list[str]) -> di
             chunk = usernames[i:i + 25]
             users += await asyncio.gather(*(services.accounts.sign_up(name, PASSWORD) for name in chunk))
         room_ids: dict[str, int] = {}
-        for name in rooms:
-            room_ids[name] = (await services.rooms.create_room(users[0], name)).id  # only its creator joins
+        for name, members in rooms.items():
+            room = await services.rooms.create_room(users[0], name)
+            for user in users[1:members]:
+                await services.rooms.join(user, room.id)
+            room_ids[name] = room.id
         return room_ids
     finally:
         await services.close()
 
 
-def prepare(data_dir: Path, usernames: list[str], rooms: list[str]) -> dict[str, int]:
-    """Create the accounts (all join `general`) and rooms made by the first; return the room ids by name."""
+def prepare(data_dir: Path, usernames: list[str], rooms: dict[str, int]) -> dict[str, int]:
+    """Create the accounts (all join `general`) and rooms {name: members} made by the first user and joined
+    by the next ones; return the room ids by name."""
     return asyncio.run(_prepare(data_dir, usernames, rooms))
 
 
