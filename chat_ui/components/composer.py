@@ -22,20 +22,14 @@ class Composer:
         self._room_id = room_id
         self._client_id = uuid.uuid4().hex  # the same id until the send succeeds: a retry never duplicates
         self._order = asyncio.Lock()  # one composer's messages are posted in the order they were sent
-        limit = services.settings.max_message_length
-        with ui.row().classes('w-full items-end gap-2 no-wrap px-2 pb-2'):
-            with ui.column().classes('grow gap-0 min-w-0'):
-                self.input = ui.textarea(placeholder='Message').props(
-                    'aria-label=Message outlined dense autogrow rows=1 input-style="max-height: 30vh"',
-                ).classes('w-full')
-                with ui.row().classes('w-full justify-between no-wrap'):
-                    self.error = ui.label().classes('text-negative text-caption').props('role=alert')
-                    ui.label().classes('text-caption').bind_text_from(
-                        self.input, 'value', backward=lambda v: f'{len(v or "")} / {limit}',
-                    ).bind_visibility_from(
-                        self.input, 'value', backward=lambda v: len(v or '') >= COUNTER_FROM * limit,
-                    ).mark('counter')
-            ui.button('Send', icon='send', on_click=self.send).props('unelevated no-caps').classes('mb-5')
+        self._limit = services.settings.max_message_length
+        with ui.row().classes('w-full items-start gap-2 no-wrap px-2 pb-2'):
+            # errors and the counter are the field's own error-message and hint: no extra elements per page
+            self.input = ui.textarea(placeholder='Message').props(
+                'aria-label=Message outlined dense autogrow rows=1 bottom-slots input-style="max-height: 30vh"',
+            ).classes('grow min-w-0').without_auto_validation()
+            ui.button('Send', icon='send', on_click=self.send).props('unelevated no-caps').classes('mt-1')
+        self.input.on_value_change(self._count)
         self.input.on('keydown.enter.exact.prevent', self.send)
         # typing is what changes the text (Enter that sends does not): at most one event every 2 s
         self.input.on('update:value', self._typing, args=[], throttle=2.0,
@@ -60,11 +54,25 @@ class Composer:
                 log.exception('sending a message failed')
                 self._give_back(body, client_id, 'Not sent: the server could not store it. Press Send to retry.')
                 return
-        self.error.set_text('')
+        self._show_error('')
         await self._services.presence.activity(self._user.id)
 
+    def _show_error(self, reason: str) -> None:
+        if (reason or None) != self.input.error:
+            self.input.error = reason or None
+
+    def _count(self) -> None:
+        n = len(self.input.value or '')
+        hint = f'{n:,} / {self._limit:,}' if n >= COUNTER_FROM * self._limit else None
+        if self.input.props.get('hint') != hint:
+            if hint is None:
+                self.input.props.pop('hint', None)
+            else:
+                self.input.props['hint'] = hint
+            self.input.update()
+
     def _give_back(self, body: str, client_id: str, reason: str) -> None:
-        self.error.set_text(reason)
+        self._show_error(reason)
         if not (self.input.value or '').strip():
             self.input.set_value(body)
             self._client_id = client_id

@@ -1,5 +1,10 @@
-"""The chrome every signed-in page shares: header, room list drawer, presence hooks."""
+"""The chrome every signed-in page shares: header, room list drawer, presence hooks.
+
+Kept to a handful of NiceGUI elements: each costs server memory for every open page.
+"""
 from __future__ import annotations
+
+from html import escape
 
 from nicegui import ui
 
@@ -9,7 +14,7 @@ from services.models import User
 
 from ..bridge import Bridge
 from ..session import sign_out
-from .new_room import new_room_dialog
+from .new_room import open_new_room_dialog
 from .room_list import RoomList
 
 
@@ -23,32 +28,24 @@ async def frame(services: Services, bridge: Bridge, user: User, active_room_id: 
         sign_out()
         ui.navigate.to('/login')
 
-    ui.page_title('Chat')
     ui.colors(primary='#2563eb')
-    drawer = ui.left_drawer(bordered=True).classes('bg-grey-1 p-0').props('width=260 breakpoint=1023')
+    drawer = ui.left_drawer(bordered=True).classes('bg-grey-1 p-3 gap-2').props('width=260 breakpoint=1023')
     with ui.header(elevated=False).classes('bg-white text-black border-b items-center gap-2 px-2 py-1 no-wrap'):
         ui.button('Rooms', icon='menu', on_click=drawer.toggle).props('flat dense no-caps').classes('lt-md')
         middle = ui.row().classes('items-center gap-2 no-wrap min-w-0 grow')
-        with ui.button(icon='account_circle').props('flat round dense').props(f'aria-label="Account: {user.username}"'):
-            with ui.menu():
-                ui.menu_item(f'Signed in as {user.username}').props('disable')
-                ui.menu_item('Sign out', on_click=leave).mark('sign-out')
-
-    dialog = new_room_dialog(services, user)
+        ui.button(icon='logout', on_click=leave).props('flat round dense aria-label="Sign out"').mark('sign-out')
     with drawer:
-        with ui.column().classes('w-full p-3 gap-2'):
-            ui.label('Rooms').classes('text-subtitle1 font-bold')
-            with ui.row().classes('w-full gap-2 no-wrap'):
-                ui.button('New room', icon='add', on_click=dialog.open) \
-                    .props('unelevated dense no-caps').classes('grow')
-                ui.button('Browse', icon='explore', on_click=lambda: ui.navigate.to('/rooms')) \
-                    .props('outline dense no-caps').classes('grow')
+        ui.html(f'<div class="chat-side-head"><h2 class="chat-side-title">Rooms</h2>'
+                f'<a class="chat-browse" href="/rooms">Browse rooms</a></div>'
+                f'<p class="chat-me">Signed in as <b>{escape(user.username)}</b></p>').classes('w-full')
+        ui.button('New room', icon='add', on_click=lambda: open_new_room_dialog(services, user)) \
+            .props('unelevated dense no-caps').classes('w-full')
         room_list = RoomList(services, user, active_room_id)
         await room_list.load()
 
-    def on_user_event(event: object) -> None:
+    async def on_user_event(event: object) -> None:
         if isinstance(event, MembershipChanged):
-            room_list.load.refresh()  # type: ignore[attr-defined]
+            await room_list.load()
 
     bridge.topic(f'user:{user.id}').subscribe(on_user_event)
     return middle

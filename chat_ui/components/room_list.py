@@ -1,10 +1,28 @@
-"""The list of joined rooms in the left drawer. Each item's name label holds exactly the room's name."""
+"""The list of joined rooms in the left drawer: plain links in one HTML element.
+
+Each link holds a span whose text is exactly the room's name (the UI contract); badges go beside it.
+"""
 from __future__ import annotations
+
+from html import escape
 
 from nicegui import ui
 
 from services.bootstrap import Services
-from services.models import User
+from services.models import Room, User
+
+
+def render(rooms: list[Room], active_room_id: int | None) -> str:
+    if not rooms:
+        return '<p class="chat-empty">You have not joined any room yet.</p>'
+    links = ''.join(
+        f'<a class="chat-room{" active" if room.id == active_room_id else ""}" href="/room/{room.id}"'
+        f'{" aria-current=page" if room.id == active_room_id else ""}>'
+        f'<span class="chat-hash" aria-hidden="true">#</span>'
+        f'<span class="chat-room-name">{escape(room.name)}</span></a>'
+        for room in rooms
+    )
+    return f'<nav class="chat-rooms" aria-label="Your rooms">{links}</nav>'
 
 
 class RoomList:
@@ -12,19 +30,7 @@ class RoomList:
         self._services = services
         self._user = user
         self._active = active_room_id
+        self.html = ui.html().classes('w-full')
 
-    @ui.refreshable_method
     async def load(self) -> None:
-        rooms = await self._services.rooms.list_joined(self._user)
-        with ui.list().classes('w-full').props('dense').mark('room-list'):
-            for room in rooms:
-                active = room.id == self._active
-                with ui.item(on_click=lambda r=room: ui.navigate.to(f'/room/{r.id}')) \
-                        .props(f'clickable active={active} active-class="bg-blue-1 text-primary"') \
-                        .props(f'aria-current={"page" if active else "false"}').mark(f'room-{room.name}'):
-                    with ui.item_section().props('avatar').classes('min-w-0'):
-                        ui.icon('tag', size='xs')
-                    with ui.item_section():
-                        ui.label(room.name).classes('ellipsis')
-            if not rooms:
-                ui.label('You have not joined any room yet.').classes('text-grey-7 p-3')
+        self.html.set_content(render(await self._services.rooms.list_joined(self._user), self._active))

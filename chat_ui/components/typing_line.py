@@ -1,6 +1,7 @@
-"""The "alice is typing…" line. Entries expire on their own; a timer runs only while someone types."""
+"""The "alice is typing…" line. Entries expire by themselves (a timer of the event loop, not an element)."""
 from __future__ import annotations
 
+import asyncio
 import time
 
 from nicegui import ui
@@ -20,8 +21,8 @@ class TypingLine:
     def __init__(self, ttl: float) -> None:
         self._ttl = ttl
         self._typers: dict[int, tuple[str, float]] = {}
+        self._expiry: asyncio.TimerHandle | None = None
         self.label = ui.label().classes('chat-typing').props('data-testid=typing aria-live=polite')
-        self._timer = ui.timer(0.5, self._expire, active=False)
 
     def started(self, user_id: int, username: str) -> None:
         self._typers[user_id] = (username, time.monotonic() + self._ttl)
@@ -32,13 +33,18 @@ class TypingLine:
             self._show()
 
     def _expire(self) -> None:
+        self._expiry = None
         now = time.monotonic()
-        expired = [uid for uid, (_, until) in self._typers.items() if until <= now]
-        for uid in expired:
-            del self._typers[uid]
-        if expired:
-            self._show()
+        self._typers = {uid: entry for uid, entry in self._typers.items() if entry[1] > now}
+        self._show()
 
     def _show(self) -> None:
+        if self.label.is_deleted:
+            return
         self.label.set_text(describe(sorted(name for name, _ in self._typers.values())))
-        self._timer.active = bool(self._typers)
+        if self._expiry is not None:
+            self._expiry.cancel()
+            self._expiry = None
+        if self._typers:
+            soonest = min(until for _, until in self._typers.values())
+            self._expiry = asyncio.get_running_loop().call_later(max(0.0, soonest - time.monotonic()), self._expire)

@@ -52,24 +52,24 @@ def register(services: Services, bridge: Bridge) -> None:
                 return
             ui.navigate.to('/')
 
-        with ui.dialog() as leave_dialog, ui.card():
-            ui.label(f'Leave #{room.name}? You can join again from Browse.')
-            with ui.row().classes('w-full justify-end'):
-                ui.button('Cancel', on_click=leave_dialog.close).props('flat')
-                ui.button('Leave', color='negative', on_click=leave)
+        def confirm_leave() -> None:  # built on demand: most pages never show it
+            with ui.dialog() as dialog, ui.card():
+                ui.label(f'Leave #{room.name}? You can join again from Browse.')
+                with ui.row().classes('w-full justify-end'):
+                    ui.button('Cancel', on_click=dialog.close).props('flat')
+                    ui.button('Leave', color='negative', on_click=leave)
+            dialog.on('hide', dialog.delete)
+            dialog.open()
 
-        ui.page_title(f'#{room.name} · Chat')
         members_drawer = ui.right_drawer(bordered=True).classes('p-0').props('width=240 breakpoint=1023')
         with middle:
             with ui.column().classes('gap-0 min-w-0 grow'):
                 ui.label(room.name).classes('text-subtitle1 font-bold ellipsis').props('role=heading aria-level=1')
                 topic = ui.label(room.topic).classes('text-caption text-grey-7 ellipsis').mark('room-topic')
             count = ui.button(f'{room.member_count}', icon='group', on_click=members_drawer.toggle) \
-                .props('flat dense no-caps').mark('member-count')
-            count.props(f'aria-label="Members: {room.member_count}"')
-            with ui.button(icon='more_vert').props('flat round dense aria-label="Room options"'):
-                with ui.menu():
-                    ui.menu_item('Leave room', on_click=leave_dialog.open).mark('leave-room')
+                .props(f'flat dense no-caps aria-label="Members: {room.member_count}"').mark('member-count')
+            ui.button(icon='exit_to_app', on_click=confirm_leave) \
+                .props('flat round dense aria-label="Leave room"').mark('leave-room')
 
         with members_drawer:
             members = MemberPanel(services, user, room.id)
@@ -99,7 +99,7 @@ def register(services: Services, bridge: Bridge) -> None:
                 if event.user_id == user.id and not event.joined:
                     ui.navigate.to('/')  # left in another tab
                     return
-                members.load.refresh()  # type: ignore[attr-defined]
+                await members.load()
             elif isinstance(event, RoomUpdated):
                 topic.set_text(event.room.topic)
 

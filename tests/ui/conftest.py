@@ -1,6 +1,9 @@
 """User-fixture tests run the real `main.py` in-process, each on a fresh data directory."""
 from __future__ import annotations
 
+import asyncio
+import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -30,3 +33,36 @@ async def sign_up(user: User, name: str, password: str = 'correct horse') -> Non
     field(user, 'Password').type(password)
     press(user, 'Create account')
     await user.should_see('Members', retries=50)  # landed in a room page
+
+
+def html_of(user: User) -> str:
+    """All HTML-list content of the page (room list, member panel are one HTML element each)."""
+    return '\n'.join(str(e.content) for e in user.find(kind=ui.html).elements)
+
+
+def room_names(user: User) -> list[str]:
+    return re.findall(r'<span class="chat-room-name">([^<]*)</span>', html_of(user))
+
+
+def presence(user: User) -> dict[str, str]:
+    return dict((name, status) for status, name in
+                re.findall(r'data-presence="(\w+)" data-user="([^"]*)"', html_of(user)))
+
+
+async def composer_says(user: User, text: str, retries: int = 50) -> None:
+    """Wait until the composer shows `text` under the field (its error message or its counter hint)."""
+    for _ in range(retries):
+        (box,) = field(user, 'Message').elements
+        if text in f"{box.props.get('error-message', '')} {box.props.get('hint', '')}":
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f'the composer does not say {text!r}: {box.props}')
+
+
+async def eventually(check: Callable[[], bool], retries: int = 50) -> None:
+    """Wait (0.1 s steps) until `check()` holds, as a person waits for the page to follow."""
+    for _ in range(retries):
+        if check():
+            return
+        await asyncio.sleep(0.1)
+    assert check()
