@@ -5,7 +5,7 @@ from . import validation
 from .access import member_room
 from .bus.base import Bus
 from .config import Settings
-from .errors import RateLimited
+from .errors import ChatError, RateLimited, ValidationError
 from .events import MessagePosted
 from .formatting import render_markdown
 from .models import Message, User
@@ -34,19 +34,25 @@ class Messages:
         """
         text = validation.message_body(body, self._settings.max_message_length)
         cid = validation.client_id(client_id)
-        room = await member_room(self._store, user, room_id)
+        if isinstance(room_id, bool) or not isinstance(room_id, int):
+            raise ValidationError('Room id must be a whole number.')
         try:
             self._limit.check(user.id)
         except RateLimited:
             # The store has no lookup by client id; a retry that meets the limit follows its original closely.
+            room = await member_room(self._store, user, room_id)
             for earlier in reversed(await self._store.latest(room.id, RECENT)):
                 if earlier.author_id == user.id and earlier.client_id == cid and earlier.kind == 'text':
                     return earlier
             raise
-        message, created = await self._store.append_message(room.id, user.id, text, render_markdown(text), cid)
+        try:
+            message, created = await self._store.post_message(room_id, user, text, render_markdown(text), cid)
+        except ChatError:
+            self._limit.refund(user.id)  # nothing was posted
+            raise
         if created:
             await self._bus.publish(MessagePosted(message))
-            await self._typing.stopped(user, room.id)
+            await self._typing.stopped(user, room_id)
         else:
             self._limit.refund(user.id)
         return message

@@ -61,6 +61,14 @@ class Store(Protocol):
         Idempotent on (room_id, author_id, client_id): a repeat returns the stored message and False.
         """
 
+    async def post_message(self, room_id: int, author: User, body: str, html: str,
+                           client_id: str) -> tuple[Message, bool]:
+        """A member's message: check membership, allocate the seq and insert, all in one transaction.
+
+        The hot path of the chat, so it does the least: NotFound / Forbidden when the room is missing or the
+        author is not a member; idempotent on (room_id, author, client_id) like `append_message`.
+        """
+
     async def latest(self, room_id: int, limit: int) -> list[Message]:
         """The newest `limit` messages, oldest first."""
 

@@ -5,7 +5,7 @@ import html
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
-from ..errors import Conflict, NotFound
+from ..errors import Conflict, Forbidden, NotFound
 from ..models import Message, MessageKind, Room, User
 
 
@@ -165,6 +165,14 @@ class MemoryStore:
         if existing is not None:
             return existing, False
         return self._append(row, author_id, body, html, client_id, kind), True
+
+    async def post_message(self, room_id: int, author: User, body: str, html: str,
+                           client_id: str) -> tuple[Message, bool]:
+        if room_id not in self._rooms:
+            raise NotFound('That room does not exist')
+        if not await self.is_member(room_id, author.id):
+            raise Forbidden('You are not a member of this room')
+        return await self.append_message(room_id, author.id, body, html, client_id)
 
     async def latest(self, room_id: int, limit: int) -> list[Message]:
         messages = self._row(room_id).messages

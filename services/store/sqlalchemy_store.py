@@ -5,48 +5,19 @@ import asyncio
 import contextlib
 import html as html_lib
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, event, func, insert, select, update
+from sqlalchemy import delete, event, exists, insert, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
-from ..errors import Conflict, NotFound
+from ..errors import Conflict, Forbidden, NotFound
 from ..models import Message, MessageKind, Room, User
 from .migrate import upgrade_head
+from .sql_rows import _MESSAGE, _ROOM, _USER, _message, _now, _room, _user
 from .tables import memberships, messages, rooms, users
-
-_counted = memberships.alias('counted')  # own alias: rooms_of() joins memberships in the outer query
-_member_count = (select(func.count()).select_from(_counted).where(_counted.c.room_id == rooms.c.id)
-                 .correlate(rooms).scalar_subquery().label('member_count'))
-_ROOM = select(rooms.c.id, rooms.c.name, rooms.c.topic, rooms.c.created_by, rooms.c.created_at, _member_count)
-_USER = select(users.c.id, users.c.username, users.c.created_at)
-_MESSAGE = select(
-    messages.c.id, messages.c.room_id, messages.c.seq, messages.c.author_id, users.c.username.label('author_name'),
-    messages.c.body, messages.c.html, messages.c.client_id, messages.c.created_at, messages.c.kind,
-).join(users, users.c.id == messages.c.author_id)
-
-
-def _user(row: Any) -> User:
-    return User(id=row.id, username=row.username, created_at=row.created_at)
-
-
-def _room(row: Any) -> Room:
-    return Room(id=row.id, name=row.name, topic=row.topic, created_by=row.created_by,
-                created_at=row.created_at, member_count=row.member_count)
-
-
-def _message(row: Any) -> Message:
-    return Message(id=row.id, room_id=row.room_id, seq=row.seq, author_id=row.author_id,
-                   author_name=row.author_name, body=row.body, html=row.html, client_id=row.client_id,
-                   created_at=row.created_at, kind=row.kind)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -232,6 +203,32 @@ class SQLAlchemyStore:
             if stored is None:
                 raise
             return stored, False
+
+    async def post_message(self, room_id: int, author: User, body: str, html: str,
+                           client_id: str) -> tuple[Message, bool]:
+        """Two statements in the usual case: the seq bump (only if the author is a member) and the insert."""
+        member = exists().where(memberships.c.room_id == room_id, memberships.c.user_id == author.id)
+        created_at = _now()
+        try:
+            async with self._write() as conn:
+                seq = (await conn.execute(update(rooms).where(rooms.c.id == room_id, member)
+                                          .values(last_seq=rooms.c.last_seq + 1).returning(rooms.c.last_seq))).scalar()
+                if seq is not None:
+                    message_id = (await conn.execute(insert(messages).values(
+                        room_id=room_id, seq=seq, author_id=author.id, body=body, html=html, client_id=client_id,
+                        kind='text', created_at=created_at).returning(messages.c.id))).scalar_one()
+        except IntegrityError:
+            # the same client id again (a retry): the transaction, seq bump included, rolled back
+            stored = await self._by_client(room_id, author.id, client_id)
+            if stored is None:
+                raise
+            return stored, False
+        if seq is None:
+            if await self.get_room(room_id) is None:
+                raise NotFound('That room does not exist')
+            raise Forbidden('You are not a member of this room')
+        return Message(id=message_id, room_id=room_id, seq=seq, author_id=author.id, author_name=author.username,
+                       body=body, html=html, client_id=client_id, created_at=created_at, kind='text'), True
 
     async def latest(self, room_id: int, limit: int) -> list[Message]:
         """The newest `limit` messages, oldest first: walks the (room_id, seq) index backwards."""

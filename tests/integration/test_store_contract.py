@@ -4,7 +4,7 @@ from datetime import UTC
 
 import pytest
 
-from services.errors import Conflict, NotFound
+from services.errors import Conflict, Forbidden, NotFound
 
 from .conftest import Store, StoreFactory
 
@@ -110,3 +110,31 @@ async def test_history_survives_reopening(open_store: StoreFactory) -> None:
     assert (message.body, message.author_name) == ('kept', 'alice')
     assert await second.get_room_by_name('dev') == room
     assert await second.get_credentials('alice') == (alice, 'h')
+
+
+async def test_post_message_checks_membership_in_its_transaction(store: Store) -> None:
+    alice, bob = await store.create_user('alice', 'h'), await store.create_user('bob', 'h')
+    room = await store.create_room('dev', '', alice.id)
+    with pytest.raises(Forbidden):
+        await store.post_message(room.id, bob, 'let me in', 'h', 'b1')
+    with pytest.raises(NotFound):
+        await store.post_message(room.id + 99, alice, 'nowhere', 'h', 'a0')
+    assert await store.latest(room.id, 10) == []  # refused posts leave no trace, no seq used
+    message, created = await store.post_message(room.id, alice, 'hi', '<p>hi</p>', 'a1')
+    assert created and message.seq == 1 and message.author_name == 'alice' and message.html == '<p>hi</p>'
+    assert (await store.latest(room.id, 10)) == [message]  # what it returned is what a reader gets
+
+
+async def test_concurrent_posts_and_retries_are_dense_and_stored_once(store: Store) -> None:
+    users = [await store.create_user(f'user{i}', 'h') for i in range(4)]
+    room = await store.create_room('busy', '', users[0].id)
+    for user in users[1:]:
+        await store.join(room.id, user.id, f'{user.username} joined')
+    before = (await store.latest(room.id, 1))[0].seq
+    sends = [store.post_message(room.id, users[i % 50 % 4], f'm{i % 50}', 'h', f'c{i % 50}') for i in range(200)]
+    results = await asyncio.gather(*sends)  # every client id is sent by the same user 1 to 4 times
+    assert sum(created for _, created in results) == 50
+    history = await store.after(room.id, before, 200)
+    assert [m.seq for m in history] == list(range(before + 1, before + 51))
+    assert len({(m.author_id, m.client_id) for m in history}) == 50
+    assert sorted(m.body for m in history) == sorted(f'm{i}' for i in range(50))
