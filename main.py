@@ -12,6 +12,7 @@ from nicegui import app, ui
 from nicegui.storage import Storage
 
 import chat_ui
+from chat_ui.transport import use_websockets_implementation
 from services.bootstrap import bootstrap, ensure_data_dir
 from services.config import Settings
 
@@ -34,6 +35,7 @@ def main(argv: list[str] | None = None) -> None:
     Storage.path = (settings.data_dir / 'sessions').resolve()  # signed-in sessions live with the data
     services = bootstrap(settings)
     chat_ui.register(services)
+    use_websockets_implementation(settings.websocket)
     if settings.native:
         app.native.start_args['gui'] = 'qt'  # the extra installs Qt: do not try GTK first
     ui.run(

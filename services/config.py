@@ -55,6 +55,16 @@ def _origins(_name: str, raw: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in raw.split(',') if part.strip())
 
 
+WEBSOCKET_IMPLEMENTATIONS = ('websockets-sansio', 'wsproto', 'websockets')
+
+
+def _websocket(name: str, raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in WEBSOCKET_IMPLEMENTATIONS:
+        raise ValueError(f'{name} must be one of {", ".join(WEBSOCKET_IMPLEMENTATIONS)} (got {raw!r})')
+    return value
+
+
 def _text(_name: str, raw: str) -> str | None:
     return raw.strip() or None
 
@@ -70,6 +80,7 @@ _ENV: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     'away_after': ('CHAT_AWAY_AFTER', _seconds),
     'typing_ttl': ('CHAT_TYPING_TTL', _seconds),
     'allowed_origins': ('CHAT_ALLOWED_ORIGINS', _origins),
+    'websocket': ('CHAT_WS', _websocket),
 }
 
 
@@ -143,6 +154,7 @@ class Settings:
     history_page: int = 50
     max_message_length: int = 4000
     allowed_origins: tuple[str, ...] = ()
+    websocket: str = 'websockets-sansio'  # uvicorn's WebSocket implementation (chat_ui/transport.py)
     limits: RateLimits = field(default_factory=RateLimits)
 
     def __post_init__(self) -> None:
@@ -153,6 +165,8 @@ class Settings:
             value = getattr(self, name)
             if not 0 <= value < float('inf'):
                 raise ValueError(f'{name} must be a finite number of seconds >= 0 (got {value})')
+        if self.websocket not in WEBSOCKET_IMPLEMENTATIONS:
+            raise ValueError(f'websocket must be one of {", ".join(WEBSOCKET_IMPLEMENTATIONS)}')
         if self.history_page < 1 or self.max_message_length < 1:
             raise ValueError('history_page and max_message_length must be at least 1')
 

@@ -63,11 +63,39 @@ export default {
       this.socket.on("chat:msg", this.onLive);
     };
     attach();
+    this.keepDraft();
   },
   unmounted() {
     if (this.socket) this.socket.off("chat:msg", this.onLive);
+    window.removeEventListener("beforeunload", this.saveDraft);
+    document.removeEventListener("input", this.onInput);
   },
   methods: {
+    // What is typed in the composer survives a reload (e.g. NiceGUI reloading the page after a server
+    // restart while a message waited to be sent): it is kept per room in this tab's sessionStorage.
+    keepDraft() {
+      const key = `chat-draft-${this.roomId}`;
+      const box = () => document.querySelector('textarea[aria-label="Message"]');
+      this.saveDraft = () => {
+        const el = box();
+        if (el && el.value.trim()) sessionStorage.setItem(key, el.value);
+        else if (el) sessionStorage.removeItem(key);
+      };
+      this.onInput = (e) => e.target === box() && this.saveDraft();
+      window.addEventListener("beforeunload", this.saveDraft);
+      document.addEventListener("input", this.onInput);
+      const draft = sessionStorage.getItem(key);
+      let tries = 0;
+      const restore = () => {
+        const el = box();
+        if (!el && tries++ < 100) return setTimeout(restore, 20);
+        if (el && draft && !el.value) {
+          el.value = draft;
+          el.dispatchEvent(new Event("input", { bubbles: true })); // Vue and the server take it from here
+        }
+      };
+      if (draft) restore();
+    },
     lastShown() {
       return this.messages.length ? this.messages[this.messages.length - 1].seq : 0;
     },

@@ -58,11 +58,23 @@ class MessageList(ui.element, component='message_list.js'):
         """The seqs the page was first rendered with (for tests; live messages never pass through Python)."""
         return [m['seq'] for m in self._props.get('history', [])]
 
+    def _sockets(self) -> list[str]:
+        # the User fixture's simulated sockets do not exist in Socket.IO
+        return [sid for sid in self.client._socket_to_document_id if not sid.startswith('test-')]
+
+    async def leave_socket_room(self) -> None:
+        """Stop live delivery to this page, whatever its script does (the viewer left the room)."""
+        for sid in self._sockets():
+            await core.sio.leave_room(sid, socket_room(self._room_id))
+
     async def _enter_socket_room(self) -> None:
         # NOTE: NiceGUI's handshake put each socket of this client in a room named after the client;
         # we add them to the chat room's, then ask the page for anything it may have missed meanwhile.
-        real = [sid for sid in self.client._socket_to_document_id
-                if not sid.startswith('test-')]  # the User fixture's simulated sockets do not exist in Socket.IO
+        try:  # membership may have ended while this page was away (left in another tab)
+            await self._services.rooms.get_room(self._viewer, self._room_id)
+        except ChatError:
+            return
+        real = self._sockets()
         for sid in real:
             await core.sio.enter_room(sid, socket_room(self._room_id))
         if real and 'history' in self._props:

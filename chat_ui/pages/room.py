@@ -76,7 +76,7 @@ def register(services: Services, bridge: Bridge) -> None:
             await members.load()
 
         with ui.element('div').classes('chat-page'):
-            MessageList(services, user, room, history).classes('grow')
+            pane = MessageList(services, user, room, history).classes('grow')
             typing = TypingLine(services.settings.typing_ttl)
             Composer(services, user, room.id)
 
@@ -97,7 +97,8 @@ def register(services: Services, bridge: Bridge) -> None:
                 if not event.joined:
                     typing.stopped(event.user_id)
                 if event.user_id == user.id and not event.joined:
-                    ui.navigate.to('/')  # left in another tab
+                    await pane.leave_socket_room()  # left in another tab: no more live messages here
+                    ui.navigate.to('/')
                     return
                 await members.load()
             elif isinstance(event, RoomUpdated):

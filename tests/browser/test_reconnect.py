@@ -5,9 +5,10 @@ import time
 from collections.abc import Callable
 
 from selenium import webdriver
+from selenium.webdriver.common.keys import Keys
 
 from .conftest import App
-from .helpers import messages, send, sign_up, wait, wait_connected
+from .helpers import field, messages, send, sign_up, wait, wait_connected
 
 
 def texts(driver: webdriver.Chrome) -> list[str]:
@@ -69,3 +70,27 @@ def test_server_restart_pages_come_back_with_everything(app: App, browser: Calla
         send(alice, body)
     wait(bob, lambda d: all(any(b in t for t in texts(d)) for b in second), timeout=15)
     assert_once_in_order(bob, [*first, *second])
+
+
+def test_a_message_typed_while_the_server_is_down_is_not_lost(
+        app: App, browser: Callable[..., webdriver.Chrome]) -> None:
+    alice, bob = browser(), browser()
+    sign_up(alice, app.url, 'alice')
+    sign_up(bob, app.url, 'bob')
+    before = alice.execute_script('return window.clientId')
+    app.stop()
+    send(alice, 'typed during the outage')  # Enter while disconnected: nothing can store it yet
+    app.start()
+    wait(alice, lambda d: d.execute_script('return window.clientId') not in (None, before), timeout=30)
+    wait_connected(alice)
+    # the page came back by itself with the words still in the composer, visibly not sent
+    wait(alice, lambda d: field(d, 'Message').get_attribute('value') == 'typed during the outage')
+    assert not any('typed during the outage' in t for t in texts(alice))
+    field(alice, 'Message').send_keys(Keys.ENTER)  # the retry the person makes
+    wait(bob, lambda d: any('typed during the outage' in t for t in texts(d)), timeout=30)
+    wait(alice, lambda d: field(d, 'Message').get_attribute('value') == '')
+    assert sum('typed during the outage' in t for t in texts(bob)) == 1
+    alice.refresh()  # a sent message does not come back as a draft
+    wait_connected(alice)
+    time.sleep(0.5)
+    assert field(alice, 'Message').get_attribute('value') == ''
