@@ -80,6 +80,7 @@ async def connect_page(base: str, client_id: str, cookies: str, on_msg: Any,
     sio.on('chat:msg', on_msg)
 
     async def answer_javascript(msg: Any) -> None:  # as a browser would; the page asks e.g. for drawer state
+        await track('run_javascript', msg)
         if on_js is not None:
             on_js(msg)
         if isinstance(msg, dict) and 'request_id' in msg:
@@ -87,6 +88,19 @@ async def connect_page(base: str, client_id: str, cookies: str, on_msg: Any,
                                                    'result': None})
 
     sio.on('run_javascript', answer_javascript)
+
+    # Acknowledge NiceGUI's numbered messages as nicegui.js does (every 3 s there), so the server can drop
+    # them from its replay history: without acks a simulated page costs memory no browser page costs.
+    acked = {'next': 0, 'sent': 0}
+
+    async def track(event: str, *args: Any) -> None:
+        if args and isinstance(args[0], dict) and isinstance(args[0].get('_id'), int):
+            acked['next'] = max(acked['next'], args[0]['_id'] + 1)
+        if acked['next'] > acked['sent']:
+            acked['sent'] = acked['next']
+            await sio.emit('ack', {'client_id': client_id, 'next_message_id': acked['next']})
+
+    sio.on('*', track)
     query = {'client_id': client_id, 'next_message_id': '0', 'implicit_handshake': 'true',
              'document_id': uuid.uuid4().hex, 'tab_id': uuid.uuid4().hex, 'old_tab_id': ''}
     qs = '&'.join(f'{k}={v}' for k, v in query.items())

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 
-from fastapi import Request, Response
 from fastapi.responses import PlainTextResponse
 from nicegui import app
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from services.bootstrap import Services
 
@@ -38,13 +37,21 @@ def manage(services: Services) -> None:
         finally:
             done.set()
 
-    @app.middleware('http')
-    async def wait_for_start(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        if not done.is_set():
-            await done.wait()
-        if failure:
-            return PlainTextResponse(f'The chat could not start: {failure[0]}', status_code=503)
-        return await call_next(request)
+    class WaitForStart:
+        """Pure ASGI (no per-request task and stream objects): HTTP waits for start-up, then passes through."""
 
+        def __init__(self, inner: ASGIApp) -> None:
+            self.inner = inner
+
+        async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+            if scope['type'] == 'http' and not done.is_set():
+                await done.wait()
+            if scope['type'] == 'http' and failure:
+                response = PlainTextResponse(f'The chat could not start: {failure[0]}', status_code=503)
+                await response(scope, receive, send)
+                return
+            await self.inner(scope, receive, send)
+
+    app.add_middleware(WaitForStart)
     app.on_startup(start)
     app.on_shutdown(services.close)

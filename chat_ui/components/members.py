@@ -1,7 +1,9 @@
 """The member panel: one HTML list, re-rendered at most twice a second when presence or membership changes.
 
-One element for the whole list (not several per member) keeps a page small: with a thousand open
-pages of a big room, per-member NiceGUI elements would cost megabytes per page.
+One element for the whole list (not several per member) keeps a page small, and so does keeping only
+what is shown: in a room of a thousand, each open page holds the first SHOWN members (online first)
+and the count, not everybody. A member outside the list who comes online appears at the next
+membership change or page load, as in the big rooms of other chat apps.
 """
 from __future__ import annotations
 
@@ -23,22 +25,26 @@ class MemberPanel:
         self._services = services
         self._viewer = viewer
         self._room_id = room_id
-        self._members: list[User] = []
-        self._status: dict[int, PresenceStatus] = {}
+        self._shown: dict[int, tuple[str, PresenceStatus]] = {}  # user id -> (name, status), SHOWN at most
+        self._total = 0
         self._pending: asyncio.TimerHandle | None = None
         self.html = ui.html(tag='section').classes('w-full p-3').props('aria-label=Members')
 
     async def load(self) -> None:
         """Read the members and their presence again (after a join or leave)."""
-        self._members = await self._services.rooms.members(self._viewer, self._room_id)
-        self._status = self._services.presence.statuses([m.id for m in self._members])
-        self._status[self._viewer.id] = 'online'  # whoever looks at the page is online, even before its socket is
+        members = await self._services.rooms.members(self._viewer, self._room_id)
+        status = self._services.presence.statuses([m.id for m in members])
+        status[self._viewer.id] = 'online'  # whoever looks at the page is online, even before its socket is
+        members.sort(key=lambda m: (ORDER[status.get(m.id, 'offline')], m.username))
+        self._shown = {m.id: (m.username, status.get(m.id, 'offline')) for m in members[:SHOWN]}
+        self._total = len(members)
         self._render()
 
     def set_status(self, user_id: int, status: PresenceStatus) -> None:
-        if user_id not in self._status or self._status[user_id] == status:
+        entry = self._shown.get(user_id)
+        if entry is None or entry[1] == status:
             return
-        self._status[user_id] = status
+        self._shown[user_id] = (entry[0], status)
         if self._pending is None:
             self._pending = asyncio.get_running_loop().call_later(RENDER_DELAY, self._render)
 
@@ -46,13 +52,10 @@ class MemberPanel:
         self._pending = None
         if self.html.is_deleted:
             return
-        members = sorted(self._members, key=lambda m: (ORDER[self._status.get(m.id, 'offline')], m.username))
-        rows = ''.join(
-            f'<li data-testid="member" data-presence="{status}" data-user="{escape(m.username)}">'
-            f'<span class="chat-dot" aria-hidden="true"></span><span class="chat-member-name">{escape(m.username)}'
-            f'</span><span class="chat-member-status">{status}</span></li>'
-            for m in members[:SHOWN] for status in (self._status.get(m.id, 'offline'),)
-        )
-        more = f'<p class="chat-more">and {len(members) - SHOWN} more</p>' if len(members) > SHOWN else ''
-        self.html.set_content(f'<h2 class="chat-side-title">Members ({len(members)})</h2>'
-                              f'<ul class="chat-members">{rows}</ul>{more}')
+        shown = sorted(self._shown.values(), key=lambda e: (ORDER[e[1]], e[0]))
+        # compact markup: the dot and the status word come from CSS on data-presence
+        rows = ''.join(f'<li data-testid=member data-presence={status} data-user="{escape(name)}">{escape(name)}</li>'
+                       for name, status in shown)
+        more = f'<p class=chat-more>and {self._total - len(shown)} more</p>' if self._total > len(shown) else ''
+        self.html.set_content(f'<h2 class=chat-side-title>Members ({self._total})</h2>'
+                              f'<ul class=chat-members>{rows}</ul>{more}')

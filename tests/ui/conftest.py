@@ -46,7 +46,7 @@ def room_names(user: User) -> list[str]:
 
 def presence(user: User) -> dict[str, str]:
     return dict((name, status) for status, name in
-                re.findall(r'data-presence="(\w+)" data-user="([^"]*)"', html_of(user)))
+                re.findall(r'data-presence=(\w+) data-user="([^"]*)"', html_of(user)))
 
 
 async def composer_says(user: User, text: str, retries: int = 50) -> None:
