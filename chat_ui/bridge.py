@@ -2,13 +2,14 @@
 
 Messages (the hot path) go out once per chat room as a Socket.IO broadcast (under load, the messages
 of a room that arrive within BATCH_GAP of its last broadcast go out together as one list); everything else
-(membership, typing, presence, topic changes) goes to per-topic NiceGUI `Event`s whose page
-subscriptions die with their client.
+(membership, typing, topic changes, and presence in batches per room) goes to per-topic NiceGUI
+`Event`s whose page subscriptions die with their client.
 """
 from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from nicegui import Event, background_tasks, core
@@ -16,10 +17,23 @@ from nicegui import Event, background_tasks, core
 from services.bootstrap import Services
 from services.events import Event as ChatEvent
 from services.events import MembershipChanged, MessagePosted, PresenceChanged
+from services.models import PresenceStatus
 
 from .components.message_list import LIVE_EVENT, message_payload, socket_room
 
 BATCH_GAP = 0.01  # seconds: a room's broadcasts are at least this far apart; at low rates nothing waits
+PRESENCE_GAP = 1.0  # seconds: a room's pages get presence changes at most this often, as one batch
+
+
+@dataclass(frozen=True, slots=True)
+class PresenceBatch:
+    """The presence changes of a room's members over the last PRESENCE_GAP, for its open pages.
+
+    A thousand people connecting to a room of a thousand would otherwise be a million page updates.
+    """
+
+    room_id: int
+    statuses: dict[int, PresenceStatus]
 
 
 class Bridge:
@@ -28,6 +42,7 @@ class Bridge:
         self._topics: dict[str, Event[Any]] = {}
         self._pending: dict[int, list[dict[str, Any]]] = {}  # room id -> payloads of the next broadcast
         self._last_broadcast: dict[int, float] = {}
+        self._presence: dict[int, dict[int, PresenceStatus]] = {}  # room id -> changes not yet handed out
 
     def topic(self, name: str) -> Event[Any]:
         """The NiceGUI event for a topic (`room:<id>` or `user:<id>`); pages subscribe to it."""
@@ -47,7 +62,10 @@ class Bridge:
         elif isinstance(event, PresenceChanged):
             # a member panel shows room members: hand the change to the rooms the user is in
             for room_id in await self._services.rooms.room_ids_of(event.user_id):
-                self._emit(f'room:{room_id}', event)
+                pending = self._presence.setdefault(room_id, {})
+                if not pending:
+                    asyncio.get_running_loop().call_later(PRESENCE_GAP, self._hand_out_presence, room_id)
+                pending[event.user_id] = event.status
         elif isinstance(event, MembershipChanged):
             self._emit(event.topic, event)
             self._emit(f'user:{event.user_id}', event)  # the member's own room list, in every tab
@@ -64,6 +82,10 @@ class Bridge:
         if batch:
             await core.sio.emit(LIVE_EVENT, batch[0] if len(batch) == 1 else batch, room=socket_room(room_id))
 
-    def _emit(self, topic: str, event: ChatEvent) -> None:
+    def _hand_out_presence(self, room_id: int) -> None:
+        if statuses := self._presence.pop(room_id, None):
+            self._emit(f'room:{room_id}', PresenceBatch(room_id, statuses))
+
+    def _emit(self, topic: str, event: ChatEvent | PresenceBatch) -> None:
         if (subscribers := self._topics.get(topic)) is not None:
             subscribers.emit(event)

@@ -1,4 +1,4 @@
-"""The member panel: one HTML list, re-rendered at most twice a second when presence or membership changes.
+"""The member panel: one HTML list, re-rendered when membership changes or a batch of presence arrives.
 
 One element for the whole list (not several per member) keeps a page small, and so does keeping only
 what is shown: in a room of a thousand, each open page holds the first SHOWN members (online first)
@@ -7,7 +7,6 @@ membership change or page load, as in the big rooms of other chat apps.
 """
 from __future__ import annotations
 
-import asyncio
 from html import escape
 
 from nicegui import ui
@@ -17,7 +16,6 @@ from services.models import PresenceStatus, User
 
 SHOWN = 100  # members listed by name; the rest are counted
 ORDER: dict[str, int] = {'online': 0, 'away': 1, 'offline': 2}
-RENDER_DELAY = 0.5  # coalesce bursts of presence changes into one update
 
 
 class MemberPanel:
@@ -27,7 +25,6 @@ class MemberPanel:
         self._room_id = room_id
         self._shown: dict[int, tuple[str, PresenceStatus]] = {}  # user id -> (name, status), SHOWN at most
         self._total = 0
-        self._pending: asyncio.TimerHandle | None = None
         self.html = ui.html(tag='section').classes('w-full p-3').props('aria-label=Members')
 
     async def load(self) -> None:
@@ -40,16 +37,17 @@ class MemberPanel:
         self._total = len(members)
         self._render()
 
-    def set_status(self, user_id: int, status: PresenceStatus) -> None:
-        entry = self._shown.get(user_id)
-        if entry is None or entry[1] == status:
-            return
-        self._shown[user_id] = (entry[0], status)
-        if self._pending is None:
-            self._pending = asyncio.get_running_loop().call_later(RENDER_DELAY, self._render)
+    def set_statuses(self, statuses: dict[int, PresenceStatus]) -> None:
+        changed = False
+        for user_id, status in statuses.items():
+            entry = self._shown.get(user_id)
+            if entry is not None and entry[1] != status and user_id != self._viewer.id:
+                self._shown[user_id] = (entry[0], status)
+                changed = True
+        if changed:
+            self._render()
 
     def _render(self) -> None:
-        self._pending = None
         if self.html.is_deleted:
             return
         shown = sorted(self._shown.values(), key=lambda e: (ORDER[e[1]], e[0]))

@@ -6,9 +6,9 @@ from nicegui import ui
 
 from services.bootstrap import Services
 from services.errors import ChatError, Forbidden, NotFound
-from services.events import MembershipChanged, PresenceChanged, RoomUpdated, TypingChanged
+from services.events import MembershipChanged, RoomUpdated, TypingChanged
 
-from ..bridge import Bridge
+from ..bridge import Bridge, PresenceBatch
 from ..components.composer import Composer
 from ..components.frame import frame
 from ..components.members import MemberPanel
@@ -90,8 +90,8 @@ def register(services: Services, bridge: Bridge) -> None:
                     typing.started(event.user_id, event.username)
                 else:
                     typing.stopped(event.user_id)
-            elif isinstance(event, PresenceChanged):
-                members.set_status(event.user_id, event.status)
+            elif isinstance(event, PresenceBatch):
+                members.set_statuses(event.statuses)
             elif isinstance(event, MembershipChanged):
                 set_count(event.member_count)
                 if not event.joined:
