@@ -13,7 +13,8 @@ _SCHEMES = {'http', 'https', 'mailto'}
 
 # html=False makes markdown-it escape any HTML the user typed, so it shows as text;
 # nh3 is the second fence in case a renderer rule ever emits something unexpected.
-_md = MarkdownIt('commonmark', {'html': False, 'breaks': True}).enable('strikethrough')
+# linkify: bare addresses (https://..., www.example.com) become links, as in every chat app.
+_md = MarkdownIt('commonmark', {'html': False, 'breaks': True, 'linkify': True}).enable(['strikethrough', 'linkify'])
 # Images would load third-party URLs in every viewer's browser: render their alt text instead.
 _md.add_render_rule('image', lambda self, tokens, idx, options, env: self.renderInline(
     tokens[idx].children or [], options, env))

@@ -31,9 +31,10 @@ class Composer:
             ui.button('Send', icon='send', on_click=self.send).props('unelevated no-caps').classes('mt-1')
         self.input.on_value_change(self._count)
         self.input.on('keydown.enter.exact.prevent', self.send)
-        # typing is what changes the text (Enter that sends does not): at most one event every 2 s
+        # typing is what changes the text (Enter that sends does not): at most one event every 2 s, the last
+        # keystroke of a window included (so typing right after a send still shows)
         self.input.on('update:value', self._typing, args=[], throttle=2.0,
-                      leading_events=True, trailing_events=False)
+                      leading_events=True, trailing_events=True)
 
     async def send(self) -> None:
         """Take the text at once (so the next message can be typed), then post in order.
@@ -78,5 +79,7 @@ class Composer:
             self._client_id = client_id
 
     async def _typing(self) -> None:
+        if not (self.input.value or '').strip():
+            return  # a late event for text that was sent (or erased) meanwhile: nobody is typing
         await self._services.typing.started(self._user, self._room_id)
         await self._services.presence.activity(self._user.id)

@@ -35,7 +35,9 @@ def test_links_open_safely_in_a_new_tab() -> None:
 ])
 def test_raw_html_shows_as_text(text: str) -> None:
     html = render_markdown(text)
-    assert set(re.findall(r'<(/?[a-z]+)', html)) <= {'p', '/p'}  # no real tag besides the paragraph
+    # no real tag besides the paragraph, and the links linkify makes of bare https addresses
+    assert set(re.findall(r'<(/?[a-z]+)', html)) <= {'p', '/p', 'a', '/a'}
+    assert all(href.startswith('https://') for href in re.findall(r'<a href="([^"]*)"', html))
     assert html.startswith('<p>&lt;')  # what they typed, visible as text
 
 
@@ -54,3 +56,10 @@ def test_images_become_their_alt_text() -> None:
 def test_attributes_outside_the_allow_list_are_dropped() -> None:
     html = render_markdown('[x](https://example.com)')
     assert 'style' not in html and 'class' not in html
+
+
+def test_bare_addresses_become_safe_links() -> None:
+    html = render_markdown('notes at https://example.com/notes and www.example.org, not javascript:alert(1)')
+    assert '<a href="https://example.com/notes" target="_blank" rel="noopener noreferrer nofollow">' in html
+    assert 'href="http://www.example.org"' in html
+    assert 'href="javascript' not in html
