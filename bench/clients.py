@@ -100,8 +100,13 @@ async def connect_page(base: str, client_id: str, cookies: str, on_msg: Any,
             acked['sent'] = acked['next']
             await sio.emit('ack', {'client_id': client_id, 'next_message_id': acked['next']})
 
+    def tracker(event: str) -> Any:
+        async def handler(*args: Any) -> None:
+            await track(event, *args)
+        return handler
+
     for event in ('update', 'run_method', 'load_js_components', 'notify', 'open', 'download'):
-        sio.on(event, lambda *args, event=event: track(event, *args))
+        sio.on(event, tracker(event))
     query = {'client_id': client_id, 'next_message_id': '0', 'implicit_handshake': 'true',
              'document_id': uuid.uuid4().hex, 'tab_id': uuid.uuid4().hex, 'old_tab_id': ''}
     qs = '&'.join(f'{k}={v}' for k, v in query.items())
