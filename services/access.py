@@ -6,15 +6,16 @@ from .models import Room, User
 from .store.base import Store
 
 
-def _room_id(raw: object) -> int:
+def room_id(raw: object) -> int:
+    """A room id from outside (URL, page event, API): a whole number, or ValidationError."""
     if isinstance(raw, bool) or not isinstance(raw, int):
         raise ValidationError('Room id must be a whole number.')
     return raw
 
 
-async def existing_room(store: Store, room_id: int) -> Room:
+async def existing_room(store: Store, raw_id: int) -> Room:
     """The room, or NotFound."""
-    room = await store.get_room(_room_id(room_id))
+    room = await store.get_room(room_id(raw_id))
     if room is None:
         raise NotFound('That room does not exist')
     return room

@@ -1,11 +1,11 @@
 """Messages: post and read history. Posting is idempotent on the page's client id."""
 from __future__ import annotations
 
-from . import validation
+from . import access, validation
 from .access import member_room
 from .bus.base import Bus
 from .config import Settings
-from .errors import ChatError, RateLimited, ValidationError
+from .errors import ChatError, RateLimited
 from .events import MessagePosted
 from .formatting import render_markdown
 from .models import Message, User
@@ -34,8 +34,7 @@ class Messages:
         """
         text = validation.message_body(body, self._settings.max_message_length)
         cid = validation.client_id(client_id)
-        if isinstance(room_id, bool) or not isinstance(room_id, int):
-            raise ValidationError('Room id must be a whole number.')
+        room_id = access.room_id(room_id)
         try:
             self._limit.check(user.id)
         except RateLimited:

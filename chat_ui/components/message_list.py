@@ -53,11 +53,6 @@ class MessageList(ui.element, component='message_list.js'):
         self.on('latest', self._load_latest)
         self.client.on_connect(self._enter_socket_room)
 
-    @property
-    def history_seqs(self) -> list[int]:
-        """The seqs the page was first rendered with (for tests; live messages never pass through Python)."""
-        return [m['seq'] for m in self._props.get('history', [])]
-
     def _sockets(self) -> list[str]:
         # the User fixture's simulated sockets do not exist in Socket.IO
         return [sid for sid in self.client._socket_to_document_id if not sid.startswith('test-')]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from ..models import Message, MessageKind, Room, User
+from ..models import Message, Room, User
 
 
 class Store(Protocol):
@@ -53,20 +53,13 @@ class Store(Protocol):
         """Remove the membership and append a 'leave' notice in one transaction; None if not a member."""
 
     # messages
-    async def append_message(
-        self, room_id: int, author_id: int, body: str, html: str, client_id: str, kind: MessageKind = 'text',
-    ) -> tuple[Message, bool]:
-        """Allocate the room's next seq and insert, in one transaction.
-
-        Idempotent on (room_id, author_id, client_id): a repeat returns the stored message and False.
-        """
-
     async def post_message(self, room_id: int, author: User, body: str, html: str,
                            client_id: str) -> tuple[Message, bool]:
         """A member's message: check membership, allocate the seq and insert, all in one transaction.
 
         The hot path of the chat, so it does the least: NotFound / Forbidden when the room is missing or the
-        author is not a member; idempotent on (room_id, author, client_id) like `append_message`.
+        author is not a member. Idempotent on (room_id, author, client_id): a repeat returns the stored
+        message and False.
         """
 
     async def latest(self, room_id: int, limit: int) -> list[Message]:

@@ -154,25 +154,17 @@ class MemoryStore:
         row.by_client[(author_id, message.client_id)] = message
         return message
 
-    async def append_message(
-        self, room_id: int, author_id: int, body: str, html: str, client_id: str, kind: MessageKind = 'text',
-    ) -> tuple[Message, bool]:
-        """Allocate the next seq and insert; a repeated (author, client_id) returns the stored message and False."""
-        row = self._row(room_id)
-        if author_id not in self._users:
-            raise NotFound('No such user')
-        existing = row.by_client.get((author_id, client_id))
-        if existing is not None:
-            return existing, False
-        return self._append(row, author_id, body, html, client_id, kind), True
-
     async def post_message(self, room_id: int, author: User, body: str, html: str,
                            client_id: str) -> tuple[Message, bool]:
         if room_id not in self._rooms:
             raise NotFound('That room does not exist')
         if not await self.is_member(room_id, author.id):
             raise Forbidden('You are not a member of this room')
-        return await self.append_message(room_id, author.id, body, html, client_id)
+        row = self._row(room_id)
+        existing = row.by_client.get((author.id, client_id))
+        if existing is not None:
+            return existing, False
+        return self._append(row, author.id, body, html, client_id, 'text'), True
 
     async def latest(self, room_id: int, limit: int) -> list[Message]:
         messages = self._row(room_id).messages

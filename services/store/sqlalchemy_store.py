@@ -185,25 +185,6 @@ class SQLAlchemyStore:
                                                messages.c.client_id == client_id))
         return _message(rows[0]) if rows else None
 
-    async def append_message(
-        self, room_id: int, author_id: int, body: str, html: str, client_id: str, kind: MessageKind = 'text',
-    ) -> tuple[Message, bool]:
-        """Allocate the next seq and insert in one transaction; a repeated client id returns the stored one."""
-        try:
-            async with self._write() as conn:
-                existing = (await conn.execute(_MESSAGE.where(
-                    messages.c.room_id == room_id, messages.c.author_id == author_id,
-                    messages.c.client_id == client_id))).first()
-                if existing is not None:
-                    return _message(existing), False
-                return await self._append(conn, room_id, author_id, body, html, client_id, kind), True
-        except IntegrityError:
-            # A concurrent retry of the same message committed first (PostgreSQL); its seq bump rolled back with us.
-            stored = await self._by_client(room_id, author_id, client_id)
-            if stored is None:
-                raise
-            return stored, False
-
     async def post_message(self, room_id: int, author: User, body: str, html: str,
                            client_id: str) -> tuple[Message, bool]:
         """Two statements in the usual case: the seq bump (only if the author is a member) and the insert."""

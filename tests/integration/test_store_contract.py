@@ -62,9 +62,9 @@ async def test_append_and_read_history(store: Store) -> None:
     alice = await store.create_user('alice', 'h')
     room = await store.create_room('dev', '', alice.id)
     for i in range(1, 8):
-        message, created = await store.append_message(room.id, alice.id, f'body {i}', f'<p>{i}</p>', f'c{i}')
+        message, created = await store.post_message(room.id, alice, f'body {i}', f'<p>{i}</p>', f'c{i}')
         assert created and message.seq == i and message.created_at.tzinfo is not None
-    again, created = await store.append_message(room.id, alice.id, 'other', '<p>x</p>', 'c3')
+    again, created = await store.post_message(room.id, alice, 'other', '<p>x</p>', 'c3')
     assert not created and (again.seq, again.body) == (3, 'body 3')
     assert [m.seq for m in await store.latest(room.id, 3)] == [5, 6, 7]
     assert [m.seq for m in await store.before(room.id, 5, 2)] == [3, 4]
@@ -73,14 +73,14 @@ async def test_append_and_read_history(store: Store) -> None:
     assert [m.seq for m in await store.after(room.id, 0, 2)] == [1, 2]
     assert (await store.latest(room.id, 1))[0].html == '<p>7</p>'
     with pytest.raises(NotFound):
-        await store.append_message(9999, alice.id, 'x', 'x', 'c')
+        await store.post_message(9999, alice, 'x', 'x', 'c')
 
 
 async def test_two_hundred_concurrent_appends_get_dense_seqs(store: Store) -> None:
-    users = [await store.create_user(f'user{i}', 'h') for i in range(4)]
-    room = await store.create_room('busy', '', None)
+    alice = await store.create_user('alice', 'h')
+    room = await store.create_room('busy', '', alice.id)
     results = await asyncio.gather(*(
-        store.append_message(room.id, users[i % 4].id, f'm{i}', 'h', f'c{i}') for i in range(200)))
+        store.post_message(room.id, alice, f'm{i}', 'h', f'c{i}') for i in range(200)))
     assert sorted(m.seq for m, created in results if created) == list(range(1, 201))
     history = await store.after(room.id, 0, 200)
     assert [m.seq for m in history] == list(range(1, 201))
@@ -91,11 +91,11 @@ async def test_concurrent_retries_store_once(store: Store) -> None:
     alice = await store.create_user('alice', 'h')
     room = await store.create_room('dev', '', alice.id)
     results = await asyncio.gather(*(
-        store.append_message(room.id, alice.id, 'hello', 'h', 'same-id') for _ in range(5)))
+        store.post_message(room.id, alice, 'hello', 'h', 'same-id') for _ in range(5)))
     assert sum(created for _, created in results) == 1
     assert {m.id for m, _ in results} == {results[0][0].id}
     assert [m.seq for m in await store.latest(room.id, 10)] == [1]
-    message, created = await store.append_message(room.id, alice.id, 'next', 'h', 'next-id')
+    message, created = await store.post_message(room.id, alice, 'next', 'h', 'next-id')
     assert created and message.seq == 2  # the refused duplicates did not burn sequence numbers
 
 
@@ -103,7 +103,7 @@ async def test_history_survives_reopening(open_store: StoreFactory) -> None:
     first = await open_store()
     alice = await first.create_user('alice', 'h')
     room = await first.create_room('dev', 'topic', alice.id)
-    await first.append_message(room.id, alice.id, 'kept', '<p>kept</p>', 'c1')
+    await first.post_message(room.id, alice, 'kept', '<p>kept</p>', 'c1')
     await first.close()
     second = await open_store()
     [message] = await second.latest(room.id, 10)
