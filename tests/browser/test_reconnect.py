@@ -68,7 +68,7 @@ def test_server_restart_pages_come_back_with_everything(app: App, browser: Calla
     second = [f'second life {i}' for i in range(5)]
     for body in second:
         send(alice, body)
-    wait(bob, lambda d: all(any(b in t for t in texts(d)) for b in second), timeout=15)
+    wait(bob, lambda d: all(any(b in t for t in texts(d)) for b in second), timeout=30)
     assert_once_in_order(bob, [*first, *second])
 
 
