@@ -6,6 +6,7 @@ import logging
 import uuid
 
 from nicegui import ui
+from nicegui.events import GenericEventArguments
 
 from services.bootstrap import Services
 from services.errors import ChatError
@@ -28,22 +29,35 @@ class Composer:
             self.input = ui.textarea(placeholder='Message').props(
                 'aria-label=Message outlined dense autogrow rows=1 bottom-slots input-style="max-height: 30vh"',
             ).classes('grow min-w-0').without_auto_validation()
-            ui.button('Send', icon='send', on_click=self.send).props('unelevated no-caps').classes('mt-1')
+            ui.button('Send', icon='send', on_click=lambda: self.send()).props('unelevated no-caps').classes('mt-1')
         self.input.on_value_change(self._count)
-        self.input.on('keydown.enter.exact.prevent', self.send)
+        # Enter empties the field in the browser at once and sends the text with the event: clearing it from
+        # the server a round trip later would eat what a fast typist already typed of the next message.
+        # While disconnected nothing is sent and the text stays, visibly unsent (kept over a reload as a draft).
+        self.input.on('keydown.enter.exact.prevent', self._send_typed, js_handler='''(e) => {
+            if (!window.socket || !window.socket.connected) return;
+            const text = e.target.value;
+            e.target.value = '';
+            e.target.dispatchEvent(new Event('input', {bubbles: true}));
+            emit(text);
+        }''')
         # typing is what changes the text (Enter that sends does not): at most one event every 2 s, the last
         # keystroke of a window included (so typing right after a send still shows)
         self.input.on('update:value', self._typing, args=[], throttle=2.0,
                       leading_events=True, trailing_events=True)
 
-    async def send(self) -> None:
+    async def _send_typed(self, e: GenericEventArguments) -> None:
+        await self.send(e.args if isinstance(e.args, str) else '')
+
+    async def send(self, typed: str | None = None) -> None:
         """Take the text at once (so the next message can be typed), then post in order.
 
         On failure the text comes back into the composer with its client id, so pressing Send again
         retries the same message and can never store it twice.
         """
-        body, client_id = self.input.value or '', self._client_id
-        self.input.set_value('')
+        body, client_id = (self.input.value or '') if typed is None else typed, self._client_id
+        if typed is None:
+            self.input.set_value('')
         self._client_id = uuid.uuid4().hex
         async with self._order:
             try:
