@@ -75,7 +75,8 @@ def seed(data: Path, names: list[str], args: argparse.Namespace) -> dict[str, in
     cache = report.RESULTS / f'seed-v2-{len(names)}-{HISTORY}-{args.big_room}'
     if cache.is_dir() and not args.fresh:
         shutil.copytree(cache, data)
-        return json.loads((data / 'rooms.json').read_text())
+        cached: dict[str, int] = json.loads((data / 'rooms.json').read_text())
+        return cached
     rooms = prepare(data, names, {'big': 1, **({'crowd': CROWD + 1} if len(names) > CROWD + 1 else {})})
     rooms['general'] = 1
     for name in ('general', 'crowd'):

@@ -14,10 +14,12 @@ sio = socketio.AsyncServer(async_mode='asgi', cors_allowed_origins=[])
 state = {'seq': 0}
 
 
-@sio.on('join')
 async def join(sid: str, room: str) -> bool:
     await sio.enter_room(sid, f'chat-room-{room}')
     return True
+
+
+sio.on('join', join)  # called, not used as a decorator: python-socketio's decorators are untyped
 
 
 async def http(scope: dict[str, Any], receive: Any, send: Any) -> None:

@@ -48,7 +48,7 @@ class Pool:
         shares: list[list[str]] = [[] for _ in self.conns]
         for i, name in enumerate(usernames):
             shares[(self.size + i) % len(shares)].append(name)
-        failed = sum(self.ask('connect', [(share, budget) for share in shares], timeout=budget + 120))
+        failed: int = sum(self.ask('connect', [(share, budget) for share in shares], timeout=budget + 120))
         self.size += len(usernames) - failed
         return failed
 
