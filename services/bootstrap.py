@@ -87,8 +87,11 @@ def _bucket(limits: RateLimits, name: str, clock: Clock, action: str) -> Limiter
 
 
 def ensure_data_dir(settings: Settings) -> str:
-    """Create the data directory and return the storage secret kept in it (made on first run, mode 0600)."""
+    """Create the data directory and return the storage secret: CHAT_STORAGE_SECRET when set (several instances
+    of one chat share it), else the one kept in the data directory (made on first run, mode 0600)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if settings.storage_secret:
+        return settings.storage_secret
     path = settings.data_dir / 'storage_secret'
     try:
         # O_EXCL: two processes starting together cannot both write a different secret.

@@ -76,6 +76,7 @@ _ENV: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     'native': ('CHAT_NATIVE', _bool),
     'database_url': ('CHAT_DATABASE_URL', _text),
     'redis_url': ('CHAT_REDIS_URL', _text),
+    'storage_secret': ('CHAT_STORAGE_SECRET', _text),
     'presence_grace': ('CHAT_PRESENCE_GRACE', _seconds),
     'away_after': ('CHAT_AWAY_AFTER', _seconds),
     'typing_ttl': ('CHAT_TYPING_TTL', _seconds),
@@ -148,6 +149,7 @@ class Settings:
     native: bool = False
     database_url: str | None = None
     redis_url: str | None = None
+    storage_secret: str | None = None  # shared by every instance of one chat; else made in the data dir
     presence_grace: float = 10.0
     away_after: float = 300.0
     typing_ttl: float = 5.0
@@ -167,6 +169,8 @@ class Settings:
                 raise ValueError(f'{name} must be a finite number of seconds >= 0 (got {value})')
         if self.websocket not in WEBSOCKET_IMPLEMENTATIONS:
             raise ValueError(f'websocket must be one of {", ".join(WEBSOCKET_IMPLEMENTATIONS)}')
+        if self.storage_secret is not None and len(self.storage_secret) < 32:
+            raise ValueError('CHAT_STORAGE_SECRET must be at least 32 characters (e.g. `openssl rand -base64 32`)')
         if self.history_page < 1 or self.max_message_length < 1:
             raise ValueError('history_page and max_message_length must be at least 1')
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 SCRIPTS = Path(__file__).parent / 'migrations'
@@ -25,7 +25,16 @@ def _upgrade(connection: Connection) -> None:
     command.upgrade(alembic_config(connection), 'head')
 
 
+MIGRATION_LOCK = 0x63686174  # 'chat': the advisory lock key instances take while migrating PostgreSQL
+
+
 async def upgrade_head(engine: AsyncEngine) -> None:
-    """Bring the schema up to date. Safe inside a running event loop: the sync part runs via run_sync."""
+    """Bring the schema up to date. Safe inside a running event loop: the sync part runs via run_sync.
+
+    On PostgreSQL several instances may start at once: a transaction-scoped advisory lock lets one migrate
+    while the others wait, then find the schema at head.
+    """
     async with engine.begin() as conn:
+        if engine.dialect.name == 'postgresql':
+            await conn.execute(text('SELECT pg_advisory_xact_lock(:key)'), {'key': MIGRATION_LOCK})
         await conn.run_sync(_upgrade)

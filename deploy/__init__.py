@@ -1,0 +1,1 @@
+"""Running several chat instances behind nginx: the config template and the local cluster (`python -m deploy`)."""

@@ -1,0 +1,65 @@
+"""In Chromium through nginx: alice on instance 1, bob on instance 2. Messages, typing and presence cross."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from selenium import webdriver
+from selenium.webdriver.common.keys import Keys
+
+from deploy.cluster import Cluster
+from tests.browser.helpers import field, messages, send, sign_up, wait
+
+from .conftest import node_cookie
+
+TYPING = "return document.querySelector('[data-testid=typing]').innerText"
+
+
+def presence_of(driver: webdriver.Chrome, username: str) -> str | None:
+    return driver.execute_script(  # type: ignore[no-any-return]
+        'const e = document.querySelector(`[data-testid=member][data-user="${arguments[0]}"]`);'
+        'return e ? e.dataset.presence : null', username)
+
+
+def pinned(make: Callable[..., webdriver.Chrome], cluster: Cluster, index: int) -> webdriver.Chrome:
+    """A browser whose nginx cookie routes it to instance `index`."""
+    driver = make()
+    driver.get(f'{cluster.url}/login')
+    driver.delete_cookie('chat_node')
+    driver.add_cookie({'name': 'chat_node', 'value': node_cookie(cluster, index), 'path': '/'})
+    return driver
+
+
+def served_by(driver: webdriver.Chrome, cluster: Cluster) -> str:
+    return str(driver.execute_script(
+        'const r = new XMLHttpRequest(); r.open("GET", "/login", false); r.send();'
+        'return r.getResponseHeader("X-Chat-Upstream")'))
+
+
+def test_messages_typing_and_presence_cross_instances_both_ways(
+        cluster: Cluster, browser: Callable[..., webdriver.Chrome]) -> None:
+    alice, bob = pinned(browser, cluster, 1), pinned(browser, cluster, 2)
+    sign_up(alice, cluster.url, 'alice')
+    sign_up(bob, cluster.url, 'bob')
+    assert served_by(alice, cluster) == cluster.nodes[0].address
+    assert served_by(bob, cluster) == cluster.nodes[1].address
+    wait(alice, lambda d: any('bob joined' in t for _, t in messages(d)), timeout=15)
+
+    send(alice, 'hello from instance one')
+    wait(bob, lambda d: any('hello from instance one' in t for _, t in messages(d)), timeout=15)
+    send(bob, 'hello back from instance two')
+    wait(alice, lambda d: any('hello back from instance two' in t for _, t in messages(d)), timeout=15)
+    for driver in (alice, bob):
+        seqs = [seq for seq, _ in messages(driver)]
+        assert seqs == sorted(set(seqs)), f'out of order or twice: {seqs}'
+
+    field(alice, 'Message').send_keys('thinking')
+    wait(bob, lambda d: d.execute_script(TYPING) == 'alice is typing…', timeout=15)
+    field(alice, 'Message').send_keys(Keys.ENTER)
+    wait(bob, lambda d: d.execute_script(TYPING) == '', timeout=15)
+    field(bob, 'Message').send_keys('me too')
+    wait(alice, lambda d: d.execute_script(TYPING) == 'bob is typing…', timeout=15)
+
+    wait(alice, lambda d: presence_of(d, 'bob') == 'online', timeout=15)
+    wait(bob, lambda d: presence_of(d, 'alice') == 'online', timeout=15)
+    alice.get('about:blank')  # her only page, on instance 1, closes: bob on instance 2 sees her go offline after the grace
+    wait(bob, lambda d: presence_of(d, 'alice') == 'offline', timeout=20)
