@@ -3,15 +3,11 @@ from __future__ import annotations
 
 import contextlib
 import secrets
-import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import asyncpg
 import pytest
-
-# The repo root is not on sys.path under the plain `pytest` script (pyproject sets no `pythonpath`).
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from services.store.memory import MemoryStore
 from services.store.sqlalchemy_store import SQLAlchemyStore
