@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from pprint import pformat
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from alembic import command
@@ -21,6 +21,8 @@ from services.store.migrate import alembic_config, upgrade_head
 from services.store.tables import metadata
 
 from .conftest import pg_database
+
+T = TypeVar('T')
 
 
 @pytest.fixture(params=['sqlite', 'postgres'])
@@ -54,35 +56,38 @@ def _differences(connection: Connection) -> list[Any]:
     return list(compare_metadata(context, metadata))
 
 
-async def test_migrated_database_matches_the_tables(url: str) -> None:
+async def _after_migrating(url: str, work: Callable[[Connection], T]) -> T:
+    """Migrate the empty database at `url` the way the store does, then run `work` on it in one transaction."""
     engine = create_async_engine(url)
     try:
         await upgrade_head(engine)
-        async with engine.connect() as conn:
-            differences = await conn.run_sync(_differences)
-            version = await conn.run_sync(lambda c: MigrationContext.configure(c).get_current_revision())
+        async with engine.begin() as conn:
+            return await conn.run_sync(work)
     finally:
         await engine.dispose()
+
+
+def _differences_and_version(connection: Connection) -> tuple[list[Any], str | None]:
+    return _differences(connection), MigrationContext.configure(connection).get_current_revision()
+
+
+async def test_migrated_database_matches_the_tables(url: str) -> None:
+    differences, version = await _after_migrating(url, _differences_and_version)
     assert differences == [], (
         'services/store/tables.py and the migrations disagree; change tables.py or add a migration '
         f'(what the migrated database lacks or has differently, as Alembic operations):\n{pformat(differences)}')
     assert version == ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
-async def test_every_migration_downgrades_to_an_empty_database_and_back(url: str) -> None:
-    def round_trip(connection: Connection) -> tuple[set[str], list[Any]]:
-        config = alembic_config(connection)
-        command.downgrade(config, 'base')
-        left = set(inspect(connection).get_table_names()) - {'alembic_version'}
-        command.upgrade(config, 'head')
-        return left, _differences(connection)
+def _down_and_up(connection: Connection) -> tuple[set[str], list[Any]]:
+    config = alembic_config(connection)
+    command.downgrade(config, 'base')
+    left = set(inspect(connection).get_table_names()) - {'alembic_version'}
+    command.upgrade(config, 'head')
+    return left, _differences(connection)
 
-    engine = create_async_engine(url)
-    try:
-        await upgrade_head(engine)
-        async with engine.begin() as conn:
-            left, differences = await conn.run_sync(round_trip)
-    finally:
-        await engine.dispose()
+
+async def test_every_migration_downgrades_to_an_empty_database_and_back(url: str) -> None:
+    left, differences = await _after_migrating(url, _down_and_up)
     assert left == set(), f'tables the downgrades leave behind: {sorted(left)}'
     assert differences == [], pformat(differences)
