@@ -4,7 +4,7 @@ Unknown ids, the same on every adapter (tests/integration/test_store_contract.py
 that does not exist raises NotFound('That room does not exist') (reads included: never an empty list);
 one that would write a user's id that does not exist raises NotFound('No such user'). Questions answer
 instead: `get_*` return None, `is_member` False, `rooms_of` [], `leave` None for a non-member.
-Never a driver exception.
+Never a driver exception. Lists "by name" sort by code point, whatever the database's collation.
 """
 from __future__ import annotations
 

@@ -12,6 +12,7 @@ from sqlalchemy import delete, event, exists, insert, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
+from sqlalchemy.sql import ColumnElement
 
 from ..errors import Conflict, Forbidden, NotFound
 from ..models import Message, MessageKind, Room, User
@@ -54,6 +55,11 @@ class SQLAlchemyStore:
         lock = self._write_lock if self._sqlite else contextlib.nullcontext()
         async with lock, self._engine.begin() as conn:
             yield conn
+
+    def _by_code_point(self, column: ColumnElement[str]) -> ColumnElement[str]:
+        """Order names by code point, as SQLite and the in-memory store do, whatever the PostgreSQL database's
+        collation (an English one would put 'ab' before 'a-c')."""
+        return column if self._sqlite else column.collate('C')
 
     async def _read(self, statement: Any) -> list[Any]:
         async with self._engine.connect() as conn:
@@ -134,12 +140,12 @@ class SQLAlchemyStore:
     async def list_rooms(self, query: str, limit: int, offset: int) -> list[Room]:
         """Public rooms whose name contains `query` (case-insensitively), by name."""
         statement = (_ROOM.where(rooms.c.is_public, rooms.c.name_lower.contains(query.lower(), autoescape=True))
-                     .order_by(rooms.c.name_lower).limit(limit).offset(offset))
+                     .order_by(self._by_code_point(rooms.c.name_lower)).limit(limit).offset(offset))
         return [_room(row) for row in await self._read(statement)]
 
     async def rooms_of(self, user_id: int) -> list[Room]:
         statement = (_ROOM.join(memberships, memberships.c.room_id == rooms.c.id)
-                     .where(memberships.c.user_id == user_id).order_by(rooms.c.name_lower))
+                     .where(memberships.c.user_id == user_id).order_by(self._by_code_point(rooms.c.name_lower)))
         return [_room(row) for row in await self._read(statement)]
 
     async def is_member(self, room_id: int, user_id: int) -> bool:
@@ -148,7 +154,7 @@ class SQLAlchemyStore:
 
     async def members(self, room_id: int) -> list[User]:
         statement = (_USER.join(memberships, memberships.c.user_id == users.c.id)
-                     .where(memberships.c.room_id == room_id).order_by(users.c.username))
+                     .where(memberships.c.room_id == room_id).order_by(self._by_code_point(users.c.username)))
         return [_user(row) for row in await self._rows_of_room(statement, room_id)]
 
     async def _rows_of_room(self, statement: Any, room_id: int) -> list[Any]:

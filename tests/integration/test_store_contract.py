@@ -193,3 +193,21 @@ async def test_an_unknown_user_raises_not_found_and_changes_nothing(store: Store
     assert await store.members(room.id) == [alice]
     assert await store.latest(room.id, 10) == []  # no notice, no seq used
     assert (await store.get_room(room.id)).member_count == 1  # type: ignore[union-attr]
+
+
+async def test_names_sort_by_code_point_everywhere(store: Store) -> None:
+    """Room and member lists come in one order on every adapter and database locale: by code point
+    ('-' < '.' < digits < '_' < letters), as SQLite and Python compare, not by a language's rules."""
+    names = ['ab', 'a_z', 'a0', 'a.b', 'a-c']
+    first, *others = [await store.create_user(name, 'h') for name in names]
+    for name in names:
+        await store.create_room(f'room{name}', '', first.id)
+    expected = sorted(names)
+    assert [r.name for r in await store.list_rooms('', 10, 0)] == [f'room{n}' for n in expected]
+    assert [r.name for r in await store.list_rooms('', 2, 2)] == [f'room{n}' for n in expected[2:4]]
+    assert [r.name for r in await store.rooms_of(first.id)] == [f'room{n}' for n in expected]
+    room = await store.get_room_by_name('roomab')
+    assert room is not None
+    for user in others:
+        await store.join(room.id, user.id, f'{user.username} joined')
+    assert [u.username for u in await store.members(room.id)] == expected
