@@ -177,4 +177,5 @@ class MemoryStore:
 
     async def after(self, room_id: int, after_seq: int, limit: int) -> list[Message]:
         messages = self._row(room_id).messages
-        return list(messages[after_seq:after_seq + limit])
+        start = max(after_seq, 0)
+        return list(messages[start:start + max(limit, 0)])

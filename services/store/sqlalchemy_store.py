@@ -244,15 +244,15 @@ class SQLAlchemyStore:
     async def latest(self, room_id: int, limit: int) -> list[Message]:
         """The newest `limit` messages, oldest first: walks the (room_id, seq) index backwards."""
         rows = await self._rows_of_room(_MESSAGE.where(messages.c.room_id == room_id)
-                                        .order_by(messages.c.seq.desc()).limit(limit), room_id)
+                                        .order_by(messages.c.seq.desc()).limit(max(limit, 0)), room_id)
         return [_message(row) for row in reversed(rows)]
 
     async def before(self, room_id: int, before_seq: int, limit: int) -> list[Message]:
         rows = await self._rows_of_room(_MESSAGE.where(messages.c.room_id == room_id, messages.c.seq < before_seq)
-                                        .order_by(messages.c.seq.desc()).limit(limit), room_id)
+                                        .order_by(messages.c.seq.desc()).limit(max(limit, 0)), room_id)
         return [_message(row) for row in reversed(rows)]
 
     async def after(self, room_id: int, after_seq: int, limit: int) -> list[Message]:
         rows = await self._rows_of_room(_MESSAGE.where(messages.c.room_id == room_id, messages.c.seq > after_seq)
-                                        .order_by(messages.c.seq).limit(limit), room_id)
+                                        .order_by(messages.c.seq).limit(max(limit, 0)), room_id)
         return [_message(row) for row in rows]

@@ -211,3 +211,18 @@ async def test_names_sort_by_code_point_everywhere(store: Store) -> None:
     for user in others:
         await store.join(room.id, user.id, f'{user.username} joined')
     assert [u.username for u in await store.members(room.id)] == expected
+
+
+async def test_page_arguments_out_of_range_read_the_same_everywhere(store: Store) -> None:
+    """The services clamp them first; the adapters still agree, so a caller that forgets gets no surprise."""
+    alice = await store.create_user('alice', 'h')
+    room = await store.create_room('dev', '', alice.id)
+    for i in range(3):
+        await store.post_message(room.id, alice, f'm{i}', 'h', f'c{i}')
+    for limit in (0, -1):
+        assert await store.latest(room.id, limit) == []
+        assert await store.before(room.id, 4, limit) == []
+        assert await store.after(room.id, 0, limit) == []
+    assert [m.seq for m in await store.after(room.id, -5, 10)] == [1, 2, 3]
+    assert [m.seq for m in await store.before(room.id, 10**6, 10)] == [1, 2, 3]
+    assert await store.before(room.id, -5, 10) == []
