@@ -107,7 +107,8 @@ class MemoryStore:
         needle = query.lower()
         rows = sorted((r for r in self._rooms.values() if r.is_public and needle in r.room.name.lower()),
                       key=lambda r: r.room.name.lower())
-        return [self._public(r) for r in rows[offset:offset + limit]]
+        start = max(offset, 0)
+        return [self._public(r) for r in rows[start:start + max(limit, 0)]]
 
     async def rooms_of(self, user_id: int) -> list[Room]:
         rows = sorted((r for r in self._rooms.values() if user_id in r.members), key=lambda r: r.room.name.lower())

@@ -140,7 +140,7 @@ class SQLAlchemyStore:
     async def list_rooms(self, query: str, limit: int, offset: int) -> list[Room]:
         """Public rooms whose name contains `query` (case-insensitively), by name."""
         statement = (_ROOM.where(rooms.c.is_public, rooms.c.name_lower.contains(query.lower(), autoescape=True))
-                     .order_by(self._by_code_point(rooms.c.name_lower)).limit(limit).offset(offset))
+                     .order_by(self._by_code_point(rooms.c.name_lower)).limit(max(limit, 0)).offset(max(offset, 0)))
         return [_room(row) for row in await self._read(statement)]
 
     async def rooms_of(self, user_id: int) -> list[Room]:

@@ -226,3 +226,5 @@ async def test_page_arguments_out_of_range_read_the_same_everywhere(store: Store
     assert [m.seq for m in await store.after(room.id, -5, 10)] == [1, 2, 3]
     assert [m.seq for m in await store.before(room.id, 10**6, 10)] == [1, 2, 3]
     assert await store.before(room.id, -5, 10) == []
+    assert [r.name for r in await store.list_rooms('', 10, -3)] == ['dev']
+    assert await store.list_rooms('', 0, 0) == [] and await store.list_rooms('', -1, 0) == []
