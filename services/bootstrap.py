@@ -11,9 +11,10 @@ from argon2 import PasswordHasher
 from .accounts import Accounts
 from .bus.base import Bus
 from .bus.memory import InProcessBus
+from .clock import Clock
 from .config import RateLimits, Settings
 from .messages import Messages
-from .presence import Clock, Presence
+from .presence import Presence
 from .ratelimit import FailureLockout, Limiter, Lockout, NoLimit, RateLimiter
 from .rooms import Rooms
 from .store.base import Store

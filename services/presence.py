@@ -11,15 +11,15 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Protocol
 
 from .bus.base import Bus
+from .clock import Clock
 from .config import Settings
 from .events import PresenceChanged
 from .models import PresenceStatus
 
-Clock = Callable[[], float]
 log = logging.getLogger(__name__)
 
 
