@@ -38,13 +38,13 @@ async def redis_prefix() -> AsyncIterator[tuple[Redis, str]]:
         await admin.aclose()
 
 
-async def eventually(check: Callable[[], bool], timeout: float = 10.0, what: str = 'condition') -> None:
+async def eventually(check: Callable[[], bool], within: float = 10.0, what: str = 'condition') -> None:
     """Wait until `check()` holds (events cross Redis asynchronously); fail saying what never happened."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline = loop.time() + within
     while not check():
         if loop.time() > deadline:
-            raise AssertionError(f'{what} did not happen within {timeout} s')
+            raise AssertionError(f'{what} did not happen within {within} s')
         await asyncio.sleep(0.01)
 
 
