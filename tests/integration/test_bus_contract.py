@@ -82,7 +82,10 @@ async def test_every_event_reaches_each_instance_once_in_publish_order(make_bus:
     await a.publish(ends[0])
     await b.publish(ends[1])
     for name, got in (('a', on_a), ('b', on_b)):
-        await eventually(lambda got=got: all(end in got.events for end in ends), what=f'the barriers on {name}')
+        def barriers_in(got: Recorder = got) -> bool:
+            return all(end in got.events for end in ends)
+
+        await eventually(barriers_in, what=f'the barriers on {name}')
         assert [e for e in got.events if isinstance(e, MessagePosted)] == from_a
         assert [e for e in got.events if isinstance(e, TypingChanged)] == from_b
         assert len(got.events) == len(from_a) + len(from_b) + 2, 'an event arrived twice (echo?)'
