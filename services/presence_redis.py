@@ -80,7 +80,10 @@ class RedisPresence:
             self._task = None
         for user_id, conns in list(self._own.items()):
             for conn_id in list(conns):
+                if self._failing:
+                    break  # Redis is away: the connections run out by themselves after the ttl
                 await self.disconnect(user_id, conn_id)
+        self._own.clear()
         await self._redis.aclose()
 
     async def connect(self, user_id: int, conn_id: str) -> None:

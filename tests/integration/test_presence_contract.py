@@ -220,3 +220,15 @@ async def test_the_background_loop_renews_and_sweeps() -> None:
         finally:
             await live.close()
             await dead.close()
+
+
+async def test_an_instance_shut_down_cleanly_lets_its_users_go_after_the_grace_not_the_ttl(world: World) -> None:
+    if world.kind == 'memory':
+        pytest.skip('one process: its shutdown ends presence altogether')
+    a, b = await world.make('a'), await world.make('b')
+    await a.connect(1, 'x')
+    await a.close()
+    world.clock.advance(SETTINGS.presence_grace + 1)  # well before the ttl
+    await b.sweep()
+    assert await b.status(1) == 'offline'
+    assert world.transitions() == [(1, 'online'), (1, 'offline')]
