@@ -104,14 +104,25 @@ class RedisBus:
     async def publish(self, event: Event) -> None:
         """Queue the event for the other instances, then deliver it here; never raises into the publisher."""
         try:
-            self._outbox.put_nowait(json.dumps({'origin': self.origin, 'event': wire.encode(event)},
-                                               separators=(',', ':')))
-        except asyncio.QueueFull:
-            self._dropped(1, 'the outbox is full')
+            data = json.dumps({'origin': self.origin, 'event': wire.encode(event)}, separators=(',', ':'))
         except Exception:  # an event without a wire spec: a bug, but the commit behind it stands
             self.stats.dropped += 1
             log.exception('event bus: cannot encode %s for other instances', type(event).__name__)
+        else:
+            await self._enqueue(data)
         await self._deliver(event)
+
+    async def _enqueue(self, data: str) -> None:
+        try:
+            self._outbox.put_nowait(data)
+            return
+        except asyncio.QueueFull:
+            pass
+        if not self._publish_failing:  # Redis keeps up, a burst outran the writer: wait for room (briefly)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._outbox.put(data), timeout=1.0)
+                return
+        self._dropped(1, 'the outbox is full')
 
     def subscribe(self, handler: Handler) -> None:
         """Register a handler for every later event, from this instance and the others."""

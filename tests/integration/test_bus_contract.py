@@ -204,3 +204,21 @@ async def test_an_undecodable_message_is_dropped_and_counted(caplog: pytest.LogC
             assert 'presence.changed: unknown version 9' in caplog.text
         finally:
             await b.close()
+
+
+async def test_a_burst_larger_than_the_outbox_waits_for_room_instead_of_dropping() -> None:
+    async with redis_prefix() as (_admin, prefix):
+        a = RedisBus(REDIS_URL, prefix, origin='a', max_pending=5)
+        b = RedisBus(REDIS_URL, prefix, origin='b')
+        await a.start()
+        await b.start()
+        got = Recorder()
+        b.subscribe(got)
+        burst: list[Event] = [PresenceChanged(user, 'online') for user in range(50)]
+        try:
+            await publish_all(a, burst)
+            await eventually(lambda: len(got.events) >= len(burst), what='the whole burst arriving')
+            assert got.events == burst and a.stats.dropped == 0
+        finally:
+            await a.close()
+            await b.close()
