@@ -26,12 +26,12 @@ from typing import Any, cast
 from redis.exceptions import RedisError
 
 from .bus.base import Bus
-from .bus.redis import describe, redis_client
 from .config import Settings
 from .events import PresenceChanged
 from .models import PresenceStatus
 from .presence import Clock
 from .presence_scripts import ACTIVITY, CONNECT, DISCONNECT, RENEW, SWEEP
+from .redis_client import describe, redis_client
 
 log = logging.getLogger(__name__)
 
