@@ -3,19 +3,22 @@
 A message posted through the API of instance 1 reaches a Socket.IO client on a room page of instance 2
 (signed in and connected as bench/clients.py does, i.e. as a browser page does). Instance 2 reaches Redis
 through a proxy the test can cut: a message posted while its link is down is not lost to its pages,
-because the bus resyncs them after reconnecting.
+because the bus resyncs them after reconnecting. A page open on instance 2 makes its user online in the
+presence both instances share, and offline after it closed.
 """
 from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from argon2 import PasswordHasher
+from redis.asyncio import Redis
 
 from bench.clients import open_project_client
 from services.bootstrap import bootstrap
@@ -41,44 +44,61 @@ class Inbox:
         return [m['html'] for m in self.messages]
 
 
-async def _seed(database_url: str, data_dir: Path) -> int:
+async def _seed(database_url: str, data_dir: Path) -> tuple[int, int]:
     """Migrate the shared database and create the two users (before the instances: no migration race)."""
     services = bootstrap(Settings(database_url=database_url, data_dir=data_dir),
                          password_hasher=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
     await services.start()
     try:
         await services.accounts.sign_up('alice', PASSWORD)
-        await services.accounts.sign_up('bob', PASSWORD)
+        bob = await services.accounts.sign_up('bob', PASSWORD)
         general = await services.store.get_room_by_name('general')
         assert general is not None
-        return general.id
+        return general.id, bob.id
     finally:
         await services.close()
 
 
+@dataclass
+class Cluster:
+    one: App
+    two: App
+    proxy: TcpProxy  # instance 2 reaches Redis through it
+    admin: Redis
+    prefix: str
+    room_id: int
+    bob_id: int
+
+
 @pytest.fixture
-async def cluster(tmp_path: Path) -> AsyncIterator[tuple[App, App, TcpProxy, int]]:
-    async with pg_database() as database_url, redis_prefix() as (_admin, prefix):
-        room_id = await _seed(database_url, tmp_path)
+async def cluster(tmp_path: Path) -> AsyncIterator[Cluster]:
+    async with pg_database() as database_url, redis_prefix() as (admin, prefix):
+        room_id, bob_id = await _seed(database_url, tmp_path)
         proxy = TcpProxy()
         await proxy.start()
-        common = {'CHAT_DATABASE_URL': database_url, 'CHAT_REDIS_PREFIX': prefix, 'CHAT_RATE_LIMITS': 'off'}
+        common = {'CHAT_DATABASE_URL': database_url, 'CHAT_REDIS_PREFIX': prefix, 'CHAT_RATE_LIMITS': 'off',
+                  'CHAT_PRESENCE_GRACE': '0.5'}
         one = App(tmp_path / 'one', CHAT_REDIS_URL=REDIS_URL, **common)
         two = App(tmp_path / 'two', CHAT_REDIS_URL=proxy.url, **common)
         try:
             for app in (one, two):
                 app.data_dir.mkdir()
                 await asyncio.to_thread(app.start)  # in a thread: the proxy lives on this event loop
-            yield one, two, proxy, room_id
+            yield Cluster(one, two, proxy, admin, prefix, room_id, bob_id)
         finally:
             for app in (one, two):
                 await asyncio.to_thread(app.stop)
             await proxy.cut()
 
 
-async def test_a_message_posted_on_one_instance_reaches_a_page_on_the_other(
-        cluster: tuple[App, App, TcpProxy, int]) -> None:
-    one, two, proxy, room_id = cluster
+async def presence_of(cluster: Cluster, user_id: int) -> str:
+    """The status recorded in Redis (what every instance's member panels read)."""
+    status = await cluster.admin.hget(f'{cluster.prefix}presence:status', str(user_id))
+    return status.decode() if isinstance(status, bytes) else status or 'offline'
+
+
+async def test_a_message_posted_on_one_instance_reaches_a_page_on_the_other(cluster: Cluster) -> None:
+    one, two, proxy, room_id = cluster.one, cluster.two, cluster.proxy, cluster.room_id
     inbox = Inbox()
     page, _client_id = await open_project_client(two.url, 'bob', PASSWORD, room_id, inbox)
     try:
@@ -120,3 +140,25 @@ async def test_a_message_posted_on_one_instance_reaches_a_page_on_the_other(
             assert [m['seq'] for m in inbox.messages if m['seq'] == missed] == [missed]
     finally:
         await page.disconnect()
+
+
+async def test_presence_of_a_page_on_one_instance_is_shared_through_redis(cluster: Cluster) -> None:
+    async def bob_is(status: str) -> bool:
+        return await presence_of(cluster, cluster.bob_id) == status
+
+    assert await bob_is('offline')
+    page, _client_id = await open_project_client(cluster.two.url, 'bob', PASSWORD, cluster.room_id, Inbox())
+    try:
+        await eventually_async(lambda: bob_is('online'), what='bob online once his page is connected')
+    finally:
+        await page.disconnect()
+    # the grace is 0.5 s here; the instances sweep every second
+    await eventually_async(lambda: bob_is('offline'), what='bob offline after his page closed')
+
+
+async def eventually_async(check: Callable[[], Awaitable[bool]], what: str) -> None:
+    for _ in range(200):
+        if await check():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f'{what} did not happen within 10 s')
