@@ -9,6 +9,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from services import events, wire
 from services.events import (
@@ -142,3 +144,31 @@ def test_an_event_without_a_spec_cannot_be_encoded() -> None:
 
     with pytest.raises(TypeError, match='Unknown has no wire spec'):
         wire.encode(Unknown())  # type: ignore[arg-type]
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    max_leaves=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(case=st.sampled_from(GOLDEN), data=st.data())
+def test_whatever_a_field_holds_decode_answers_an_event_or_a_wire_error(
+        case: tuple[Event, dict[str, Any]], data: st.DataObject) -> None:
+    payload: dict[str, Any] = json.loads(json.dumps(case[1]))
+    target = payload
+    nested = [k for k, v in payload.items() if isinstance(v, dict)]
+    go_inside: bool = data.draw(st.booleans())
+    if nested and go_inside:
+        target = payload[data.draw(st.sampled_from(nested))]
+    key = data.draw(st.sampled_from([*target, 'extra']))
+    if data.draw(st.booleans()):
+        target[key] = data.draw(JSON_VALUES)
+    else:
+        target.pop(key, None)
+    try:
+        decoded = wire.decode(payload)
+    except WireError:
+        return
+    assert wire.encode(decoded) == payload  # accepted: then it is exactly what the payload says
