@@ -96,8 +96,14 @@ class Bridge:
             await core.sio.emit(LIVE_EVENT, batch[0] if len(batch) == 1 else batch, room=socket_room(room_id))
 
     def _hand_out_presence(self, room_id: int) -> None:
-        if statuses := self._presence.pop(room_id, None):
-            self._emit(f'room:{room_id}', PresenceBatch(room_id, statuses))
+        if changed := self._presence.pop(room_id, None):
+            background_tasks.create(self._hand_out_current(room_id, list(changed)), name=f'presence room {room_id}')
+
+    async def _hand_out_current(self, room_id: int, user_ids: list[int]) -> None:
+        # What presence says now, not what the events said: transitions decided on two instances may arrive
+        # in either order, and the one that arrives last must not leave a stale status on the pages.
+        statuses = await self._services.presence.statuses(user_ids)
+        self._emit(f'room:{room_id}', PresenceBatch(room_id, statuses))
 
     def _emit(self, topic: str, event: ChatEvent | PresenceBatch) -> None:
         if (subscribers := self._topics.get(topic)) is not None:
