@@ -65,7 +65,10 @@ class RedisBus:
             raise RuntimeError(f'event bus: Redis at {describe(self._pub)} does not answer ({e})') from e
         self._tasks = [asyncio.create_task(self._listen(), name='redis-bus-listen'),
                        asyncio.create_task(self._write(), name='redis-bus-write')]
-        await asyncio.wait_for(self.subscribed.wait(), timeout=10)
+        try:
+            await asyncio.wait_for(self.subscribed.wait(), timeout=10)
+        except TimeoutError:
+            raise RuntimeError(f'event bus: no subscription on Redis at {describe(self._pub)} within 10 s') from None
 
     async def close(self) -> None:
         """Send what is still queued (briefly), stop listening, forget the subscribers."""
