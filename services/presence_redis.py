@@ -124,11 +124,11 @@ class RedisPresence:
             for user_id, conns in self._own.items():
                 for conn_id in conns:
                     pairs += [user_id, self._member(conn_id)]
-            if not pairs:
-                return
-            revived = await self._call(self._renew, self._keys,
-                                       [self._conns, self._clock(), self._ttl, self._grace, *pairs])
-            await self._publish([(int(_text(user)), 'online') for user in revived or []])
+            step = 2 * self._batch  # bounded scripts: Redis serves others between them
+            for start in range(0, len(pairs), step):
+                revived = await self._call(self._renew, self._keys, [self._conns, self._clock(), self._ttl,
+                                                                     self._grace, *pairs[start:start + step]])
+                await self._publish([(int(_text(user)), 'online') for user in revived or []])
 
     async def sweep(self) -> None:
         """Apply what time decided, for every instance: ended grace periods, expired connections, away."""

@@ -232,3 +232,28 @@ async def test_an_instance_shut_down_cleanly_lets_its_users_go_after_the_grace_n
     await b.sweep()
     assert await b.status(1) == 'offline'
     assert world.transitions() == [(1, 'online'), (1, 'offline')]
+
+
+async def test_renewal_puts_the_pages_back_when_redis_lost_them() -> None:
+    """Redis restarted empty (simulated by deleting this test's keys): the next renewal restores everyone."""
+    async with redis_prefix() as (admin, prefix):
+        bus, clock, events = InProcessBus(), FakeClock(), []
+
+        async def record(event: Event) -> None:
+            events.append(event)
+
+        bus.subscribe(record)
+        a = RedisPresence(REDIS_URL, bus, SETTINGS, prefix, instance='a', clock=clock, batch=2)  # 3 scripts for 5
+        try:
+            for user in range(1, 6):
+                await a.connect(user, f'page-{user}')
+            keys = [key async for key in admin.scan_iter(match=f'{prefix}*')]
+            await admin.delete(*keys)
+            assert await a.statuses(range(1, 6)) == dict.fromkeys(range(1, 6), 'offline')
+            clock.advance(RENEW)
+            await a.renew()
+            assert await a.statuses(range(1, 6)) == dict.fromkeys(range(1, 6), 'online')
+            assert [e for e in events if isinstance(e, PresenceChanged)] == \
+                [PresenceChanged(user, 'online') for user in range(1, 6)] * 2
+        finally:
+            await a.close()
