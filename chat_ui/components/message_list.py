@@ -5,6 +5,7 @@ appended by `message_list.js` in every open page (the hot path in DESIGN.md).
 """
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from nicegui import core, ui
@@ -14,6 +15,7 @@ from services.bootstrap import Services
 from services.errors import ChatError
 from services.models import Message, Room, User
 
+log = logging.getLogger(__name__)
 LIVE_EVENT = 'chat:msg'
 MAX_WINDOW = 300
 
@@ -54,8 +56,8 @@ class MessageList(ui.element, component='message_list.js'):
         self.client.on_connect(self._enter_socket_room)
 
     def _sockets(self) -> list[str]:
-        # the User fixture's simulated sockets do not exist in Socket.IO
-        return [sid for sid in self.client._socket_to_document_id if not sid.startswith('test-')]
+        # only the sockets the Socket.IO server knows as connected can join or leave its rooms
+        return [sid for sid in self.client._socket_to_document_id if core.sio.manager.is_connected(sid, '/')]
 
     async def leave_socket_room(self) -> None:
         """Stop live delivery to this page, whatever its script does (the viewer left the room)."""
@@ -82,8 +84,12 @@ class MessageList(ui.element, component='message_list.js'):
         before = _int_arg(e.args, 'before')
         try:
             older = await self._services.messages.before(self._viewer, self._room_id, before)
-        except ChatError:
+        except ChatError:  # e.g. a stale page whose viewer is no longer a member: nothing to show
             older = []
+        except Exception:
+            log.exception('loading older messages of room %s failed', self._room_id)
+            self.run_method('prependOlder', [], True)  # the next scroll to the top tries again
+            return
         has_older = bool(older) and older[0].seq > 1
         self.run_method('prependOlder', [message_payload(m) for m in older], has_older)
 
@@ -94,10 +100,20 @@ class MessageList(ui.element, component='message_list.js'):
             missed = await self._services.messages.after(self._viewer, self._room_id, after, limit)
         except ChatError:
             missed = []
+        except Exception:
+            log.exception('the catch-up of room %s failed', self._room_id)
+            self.run_method('catchUpFailed')  # the page retries with backoff, keeping what it received meanwhile
+            return
         self.run_method('catchUp', [message_payload(m) for m in missed], len(missed) == limit)
 
     async def _load_latest(self) -> None:
-        latest = await self._services.messages.latest(self._viewer, self._room_id)
+        try:
+            latest = await self._services.messages.latest(self._viewer, self._room_id)
+        except ChatError:  # a stale page (its viewer left or was removed): it keeps what it shows
+            return
+        except Exception:
+            log.exception('loading the latest messages of room %s failed', self._room_id)
+            return
         has_older = bool(latest) and latest[0].seq > 1
         last = latest[-1].seq if latest else 0
         self.run_method('setHistory', [message_payload(m) for m in latest], has_older, last)
