@@ -149,6 +149,7 @@ export default {
     },
     catchUp(list, more) {
       clearTimeout(this.watchdog);
+      clearTimeout(this.retryTimer); // a late answer to an earlier request does as well as the retry
       this.reconnecting = false;
       this.retryDelay = 0;
       for (const m of list) {
