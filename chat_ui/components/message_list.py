@@ -45,6 +45,7 @@ class MessageList(ui.element, component='message_list.js'):
         self._services = services
         self._viewer = viewer
         self._room_id = room.id
+        self._in_room: set[str] = set()  # this page's socket ids that are in the chat room's Socket.IO room
         self._props['roomId'] = room.id
         self._props['history'] = [message_payload(m) for m in history]
         self._props['hasOlder'] = bool(history) and history[0].seq > 1
@@ -63,18 +64,28 @@ class MessageList(ui.element, component='message_list.js'):
         """Stop live delivery to this page, whatever its script does (the viewer left the room)."""
         for sid in self._sockets():
             await core.sio.leave_room(sid, socket_room(self._room_id))
+        self._in_room.clear()
+
+    async def _join_socket_room(self) -> None:
+        """Put this page's sockets in the chat room's Socket.IO room; ChatError if the viewer is no member."""
+        sockets = self._sockets()
+        self._in_room.intersection_update(sockets)  # forget sockets that are gone
+        if outside := [sid for sid in sockets if sid not in self._in_room]:
+            await self._services.rooms.get_room(self._viewer, self._room_id)  # membership may have ended meanwhile
+            for sid in outside:
+                await core.sio.enter_room(sid, socket_room(self._room_id))
+            self._in_room.update(outside)
 
     async def _enter_socket_room(self) -> None:
-        # NOTE: NiceGUI's handshake put each socket of this client in a room named after the client;
-        # we add them to the chat room's, then ask the page for anything it may have missed meanwhile.
-        try:  # membership may have ended while this page was away (left in another tab)
-            await self._services.rooms.get_room(self._viewer, self._room_id)
-        except ChatError:
+        # NOTE: NiceGUI's handshake put each socket of this client in a room named after the client; we add them to
+        # the chat room's, then ask the page for anything it may have missed meanwhile.
+        try:
+            await self._join_socket_room()
+        except ChatError:  # left in another tab while this page was away
             return
-        real = self._sockets()
-        for sid in real:
-            await core.sio.enter_room(sid, socket_room(self._room_id))
-        if real and 'history' in self._props:
+        except Exception:  # the page's catch-up joins again before it reads, and the page retries that with backoff
+            log.exception('could not put a page of room %s back in its room', self._room_id)
+        if 'history' in self._props and self._sockets():
             # The page has it (it came with the HTML): do not keep ~50 messages per open page on the server.
             # A remount without it asks for the latest messages (message_list.js).
             self._props.pop('history')
@@ -97,6 +108,8 @@ class MessageList(ui.element, component='message_list.js'):
         after = _int_arg(e.args, 'after')
         limit = 200
         try:
+            # in the room before the read (if the join at connect failed): each message is read here or arrives live
+            await self._join_socket_room()
             missed = await self._services.messages.after(self._viewer, self._room_id, after, limit)
         except ChatError:
             missed = []

@@ -84,3 +84,4 @@ async def test_an_unexpected_failure_is_logged_once_and_the_page_is_told_to_retr
     assert all(name != 'setHistory' for name, _ in calls), calls
     assert not pane.is_deleted
     caplog.clear()  # these ERROR entries were the point (the fixture fails a test on unexpected ones)
+
