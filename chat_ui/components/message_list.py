@@ -57,8 +57,10 @@ class MessageList(ui.element, component='message_list.js'):
         self.client.on_connect(self._enter_socket_room)
 
     def _sockets(self) -> list[str]:
-        # only the sockets the Socket.IO server knows as connected can join or leave its rooms
-        return [sid for sid in self.client._socket_to_document_id if core.sio.manager.is_connected(sid, '/')]
+        # only sockets the Socket.IO server knows can join or leave its rooms (a page's first socket is still being
+        # connected when its handshake runs the connect handlers: known, not yet "connected")
+        return [sid for sid in self.client._socket_to_document_id
+                if core.sio.manager.eio_sid_from_sid(sid, '/') is not None]
 
     async def leave_socket_room(self) -> None:
         """Stop live delivery to this page, whatever its script does (the viewer left the room)."""
