@@ -12,6 +12,7 @@ from nicegui import app, ui
 from nicegui.storage import Storage
 
 import chat_ui
+from chat_ui.native import close_window_on_shutdown, exit_with_parent
 from chat_ui.transport import use_websockets_implementation
 from services.bootstrap import bootstrap, ensure_data_dir
 from services.config import Settings
@@ -38,6 +39,7 @@ def main(argv: list[str] | None = None) -> None:
     use_websockets_implementation(settings.websocket)
     if settings.native:
         app.native.start_args['gui'] = 'qt'  # the extra installs Qt: do not try GTK first
+        close_window_on_shutdown()
     ui.run(
         host=settings.host,
         port=settings.port,
@@ -52,5 +54,7 @@ def main(argv: list[str] | None = None) -> None:
     )
 
 
+if __name__ == '__mp_main__':  # a process multiprocessing spawned, e.g. the native window: it ends with the server
+    exit_with_parent()
 if __name__ in {'__main__', '__mp_main__'}:
     main()

@@ -42,6 +42,18 @@ class RoomUpdated:
 
 
 @dataclass(frozen=True, slots=True)
+class RoomCreated:
+    """A user created a room and is its first member: every page of theirs lists it."""
+
+    room: Room
+    creator_id: int
+
+    @property
+    def topic(self) -> str:
+        return f'user:{self.creator_id}'
+
+
+@dataclass(frozen=True, slots=True)
 class TypingChanged:
     """Ephemeral: never stored. `typing=False` when the user sent their message."""
 
@@ -65,4 +77,4 @@ class PresenceChanged:
         return f'user:{self.user_id}'
 
 
-Event = MessagePosted | MembershipChanged | RoomUpdated | TypingChanged | PresenceChanged
+Event = MessagePosted | MembershipChanged | RoomUpdated | RoomCreated | TypingChanged | PresenceChanged

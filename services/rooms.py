@@ -5,7 +5,7 @@ from . import validation
 from .access import existing_room, member_room
 from .bus.base import Bus
 from .errors import Conflict, NotFound, ValidationError
-from .events import MembershipChanged, MessagePosted, RoomUpdated
+from .events import MembershipChanged, MessagePosted, RoomCreated, RoomUpdated
 from .models import Room, User
 from .ratelimit import Limiter, NoLimit
 from .store.base import Store
@@ -41,7 +41,9 @@ class Rooms:
         clean_name = validation.room_name(name)
         clean_topic = validation.topic(topic)
         self._create_limit.check(user.id)
-        return await self._store.create_room(clean_name, clean_topic, user.id)
+        room = await self._store.create_room(clean_name, clean_topic, user.id)
+        await self._bus.publish(RoomCreated(room, user.id))  # committed: the creator's other tabs list it
+        return room
 
     async def list_joined(self, user: User) -> list[Room]:
         """The rooms `user` has joined, by name."""

@@ -44,6 +44,7 @@ SPECS: tuple[Spec, ...] = (
     Spec('message.posted', 1, events.MessagePosted),
     Spec('membership.changed', 1, events.MembershipChanged),
     Spec('room.updated', 1, events.RoomUpdated),
+    Spec('room.created', 1, events.RoomCreated),
     Spec('typing.changed', 1, events.TypingChanged),
     Spec('presence.changed', 1, events.PresenceChanged),
 )

@@ -43,6 +43,8 @@ def outside_pytest_environment(*prefixes: str) -> dict[str, str]:
 class App:
     """The real `python main.py` in its own process group on a free port, with its data in `data_dir`."""
 
+    script = 'main.py'  # what runs the app (a test may start a variant of it, e.g. with a failing store)
+
     def __init__(self, data_dir: Path, **env: str) -> None:
         self.data_dir = data_dir
         self.env = env
@@ -56,7 +58,7 @@ class App:
         env = outside_pytest_environment()
         env.update(CHAT_DATA_DIR=str(self.data_dir), CHAT_PORT=str(self.port), **self.env)
         with self.log.open('ab') as log:
-            self.process = subprocess.Popen([sys.executable, 'main.py'], cwd=ROOT, env=env, stdout=log,
+            self.process = subprocess.Popen([sys.executable, self.script], cwd=ROOT, env=env, stdout=log,
                                             stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and self.process.poll() is None:

@@ -95,5 +95,11 @@ class Composer:
     async def _typing(self) -> None:
         if not (self.input.value or '').strip():
             return  # a late event for text that was sent (or erased) meanwhile: nobody is typing
-        await self._services.typing.started(self._user, self._room_id)
+        try:
+            await self._services.typing.started(self._user, self._room_id)
+        except ChatError:  # a stale page (its viewer left the room elsewhere): typing is best-effort
+            return
+        except Exception:
+            log.exception('publishing typing in room %s failed', self._room_id)
+            return
         await self._services.presence.activity(self._user.id)

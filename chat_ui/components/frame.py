@@ -9,7 +9,7 @@ from html import escape
 from nicegui import ui
 
 from services.bootstrap import Services
-from services.events import MembershipChanged
+from services.events import MembershipChanged, RoomCreated
 from services.models import User
 
 from ..bridge import Bridge
@@ -44,7 +44,7 @@ async def frame(services: Services, bridge: Bridge, user: User, active_room_id: 
         await room_list.load()
 
     async def on_user_event(event: object) -> None:
-        if isinstance(event, MembershipChanged):
+        if isinstance(event, MembershipChanged | RoomCreated):  # in every tab of this user
             await room_list.load()
 
     bridge.topic(f'user:{user.id}').subscribe(on_user_event)

@@ -27,6 +27,9 @@ export default {
         </div>
       </template>
       <button v-if="detached" class="chat-jump" type="button" @click="jumpToLatest">Jump to latest messages</button>
+      <div v-if="reconnecting" class="chat-reconnecting" role="status" data-testid="reconnecting"
+           style="position: sticky; bottom: 8px; width: fit-content; margin: 0 auto; padding: 2px 12px;
+                  border-radius: 12px; background: #fef3c7; color: #92400e; font-size: 0.8rem;">Reconnecting…</div>
     </div>`,
   props: {
     roomId: Number,
@@ -43,6 +46,8 @@ export default {
       loadingOlder: false,
       detached: false, // the newest messages were trimmed to make room for older ones
       catchingUp: false,
+      reconnecting: false, // a catch-up failed: retrying with backoff, live messages wait in pending meanwhile
+      retryDelay: 0, // seconds before the next retry: 1, 2, 4 ... 30
       known: 0, // the highest seq this page knows exists in the room
       pending: [], // live messages that arrived before history or during a catch-up
     };
@@ -66,6 +71,8 @@ export default {
     this.keepDraft();
   },
   unmounted() {
+    clearTimeout(this.retryTimer);
+    clearTimeout(this.watchdog);
     if (this.socket) this.socket.off("chat:msg", this.onLive);
     window.removeEventListener("beforeunload", this.saveDraft);
     document.removeEventListener("input", this.onInput);
@@ -116,20 +123,40 @@ export default {
     },
     // the server asks after every (re)connect: anything we may have missed comes back through catchUp
     sync() {
+      if (this.catchingUp) return this.askCatchUp(); // a request or its answer may have died with the connection
       this.requestCatchUp(null);
     },
     requestCatchUp(m) {
       if (m) this.pending.push(m);
       if (this.catchingUp) return;
       this.catchingUp = true;
+      this.askCatchUp();
+    },
+    askCatchUp() {
+      clearTimeout(this.retryTimer);
+      clearTimeout(this.watchdog);
+      this.watchdog = setTimeout(() => this.catchUpFailed(), 20000); // no answer at all counts as a failure
       this.$emit("catchup", { after: this.known });
     },
+    // The server could not answer (or never did): try again after 1, 2, 4 ... 30 s, showing it. Live messages
+    // keep arriving into pending and are merged once a catch-up succeeds: a page recovers by itself.
+    catchUpFailed() {
+      clearTimeout(this.watchdog);
+      this.reconnecting = true;
+      this.retryDelay = Math.min(this.retryDelay ? this.retryDelay * 2 : 1, 30);
+      clearTimeout(this.retryTimer);
+      this.retryTimer = setTimeout(() => this.askCatchUp(), this.retryDelay * 1000);
+    },
     catchUp(list, more) {
+      clearTimeout(this.watchdog);
+      clearTimeout(this.retryTimer); // a late answer to an earlier request does as well as the retry
+      this.reconnecting = false;
+      this.retryDelay = 0;
       for (const m of list) {
         if (m.seq > this.known) this.known = m.seq;
       }
       if (!this.detached) this.insert(list);
-      if (more) return this.$emit("catchup", { after: this.known });
+      if (more) return this.askCatchUp();
       this.catchingUp = false;
       const pending = this.pending;
       this.pending = [];

@@ -5,6 +5,7 @@ appended by `message_list.js` in every open page (the hot path in DESIGN.md).
 """
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from nicegui import core, ui
@@ -15,6 +16,7 @@ from services.errors import ChatError
 from services.messages import MAX_PAGE
 from services.models import Message, Room, User
 
+log = logging.getLogger(__name__)
 LIVE_EVENT = 'chat:msg'
 MAX_WINDOW = 300
 
@@ -44,6 +46,7 @@ class MessageList(ui.element, component='message_list.js'):
         self._services = services
         self._viewer = viewer
         self._room_id = room.id
+        self._in_room: set[str] = set()  # this page's socket ids that are in the chat room's Socket.IO room
         self._props['roomId'] = room.id
         self._props['history'] = [message_payload(m) for m in history]
         self._props['hasOlder'] = bool(history) and history[0].seq > 1
@@ -55,25 +58,37 @@ class MessageList(ui.element, component='message_list.js'):
         self.client.on_connect(self._enter_socket_room)
 
     def _sockets(self) -> list[str]:
-        # the User fixture's simulated sockets do not exist in Socket.IO
-        return [sid for sid in self.client._socket_to_document_id if not sid.startswith('test-')]
+        # only sockets the Socket.IO server knows can join or leave its rooms (a page's first socket is still being
+        # connected when its handshake runs the connect handlers: known, not yet "connected")
+        return [sid for sid in self.client._socket_to_document_id
+                if core.sio.manager.eio_sid_from_sid(sid, '/') is not None]
 
     async def leave_socket_room(self) -> None:
         """Stop live delivery to this page, whatever its script does (the viewer left the room)."""
         for sid in self._sockets():
             await core.sio.leave_room(sid, socket_room(self._room_id))
+        self._in_room.clear()
+
+    async def _join_socket_room(self) -> None:
+        """Put this page's sockets in the chat room's Socket.IO room; ChatError if the viewer is no member."""
+        sockets = self._sockets()
+        self._in_room.intersection_update(sockets)  # forget sockets that are gone
+        if outside := [sid for sid in sockets if sid not in self._in_room]:
+            await self._services.rooms.get_room(self._viewer, self._room_id)  # membership may have ended meanwhile
+            for sid in outside:
+                await core.sio.enter_room(sid, socket_room(self._room_id))
+            self._in_room.update(outside)
 
     async def _enter_socket_room(self) -> None:
-        # NOTE: NiceGUI's handshake put each socket of this client in a room named after the client;
-        # we add them to the chat room's, then ask the page for anything it may have missed meanwhile.
-        try:  # membership may have ended while this page was away (left in another tab)
-            await self._services.rooms.get_room(self._viewer, self._room_id)
-        except ChatError:
+        # NOTE: NiceGUI's handshake put each socket of this client in a room named after the client; we add them to
+        # the chat room's, then ask the page for anything it may have missed meanwhile.
+        try:
+            await self._join_socket_room()
+        except ChatError:  # left in another tab while this page was away
             return
-        real = self._sockets()
-        for sid in real:
-            await core.sio.enter_room(sid, socket_room(self._room_id))
-        if real and 'history' in self._props:
+        except Exception:  # the page's catch-up joins again before it reads, and the page retries that with backoff
+            log.exception('could not put a page of room %s back in its room', self._room_id)
+        if 'history' in self._props and self._sockets():
             # The page has it (it came with the HTML): do not keep ~50 messages per open page on the server.
             # A remount without it asks for the latest messages (message_list.js).
             self._props.pop('history')
@@ -83,8 +98,12 @@ class MessageList(ui.element, component='message_list.js'):
         before = _int_arg(e.args, 'before')
         try:
             older = await self._services.messages.before(self._viewer, self._room_id, before)
-        except ChatError:
+        except ChatError:  # e.g. a stale page whose viewer is no longer a member: nothing to show
             older = []
+        except Exception:
+            log.exception('loading older messages of room %s failed', self._room_id)
+            self.run_method('prependOlder', [], True)  # the next scroll to the top tries again
+            return
         has_older = bool(older) and older[0].seq > 1
         self.run_method('prependOlder', [message_payload(m) for m in older], has_older)
 
@@ -92,13 +111,25 @@ class MessageList(ui.element, component='message_list.js'):
         after = _int_arg(e.args, 'after')
         limit = MAX_PAGE
         try:
+            # in the room before the read (if the join at connect failed): each message is read here or arrives live
+            await self._join_socket_room()
             missed = await self._services.messages.after(self._viewer, self._room_id, after, limit)
         except ChatError:
             missed = []
+        except Exception:
+            log.exception('the catch-up of room %s failed', self._room_id)
+            self.run_method('catchUpFailed')  # the page retries with backoff, keeping what it received meanwhile
+            return
         self.run_method('catchUp', [message_payload(m) for m in missed], len(missed) == limit)
 
     async def _load_latest(self) -> None:
-        latest = await self._services.messages.latest(self._viewer, self._room_id)
+        try:
+            latest = await self._services.messages.latest(self._viewer, self._room_id)
+        except ChatError:  # a stale page (its viewer left or was removed): it keeps what it shows
+            return
+        except Exception:
+            log.exception('loading the latest messages of room %s failed', self._room_id)
+            return
         has_older = bool(latest) and latest[0].seq > 1
         last = latest[-1].seq if latest else 0
         self.run_method('setHistory', [message_payload(m) for m in latest], has_older, last)

@@ -13,6 +13,7 @@ from ..components.composer import Composer
 from ..components.frame import frame
 from ..components.members import MemberPanel
 from ..components.message_list import MessageList
+from ..components.topic_dialog import open_topic_dialog
 from ..components.typing_line import TypingLine
 from ..session import current_user
 
@@ -66,6 +67,8 @@ def register(services: Services, bridge: Bridge) -> None:
             with ui.column().classes('gap-0 min-w-0 grow'):
                 ui.label(room.name).classes('text-subtitle1 font-bold ellipsis').props('role=heading aria-level=1')
                 topic = ui.label(room.topic).classes('text-caption text-grey-7 ellipsis').mark('room-topic')
+            ui.button(icon='edit', on_click=lambda: open_topic_dialog(services, user, room.id, topic.text)) \
+                .props('flat round dense size=sm aria-label="Edit topic"').mark('edit-topic')
             count = ui.button(f'{room.member_count}', icon='group', on_click=members_drawer.toggle) \
                 .props(f'flat dense no-caps aria-label="Members: {room.member_count}"').mark('member-count')
             ui.button(icon='exit_to_app', on_click=confirm_leave) \

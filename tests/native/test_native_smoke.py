@@ -1,4 +1,6 @@
-"""Native-mode smoke test: `python main.py --native` opens the login page in a Qt WebEngine window.
+"""Native-mode smoke test: `python main.py --native` opens the login page in a Qt WebEngine window, and the window
+and the server end together: SIGTERM (or even SIGKILL) to the server closes the window, and closing the window
+(WM_DELETE_WINDOW, what a window manager sends for its close button) stops the server.
 
 Runs OUTSIDE NiceGUI's in-process test mode: the real `main.py` in its own process group, with pytest's and
 NiceGUI's variables stripped from its environment, on a private Xvfb display that this test starts and stops.
@@ -10,6 +12,8 @@ libasound2). Skipped only when pywebview or PyQt6's WebEngine cannot be imported
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import ctypes.util
 import json
 import os
 import re
@@ -205,11 +209,8 @@ def with_suppress_killpg(pgid: int, sig: int) -> None:
         pass
 
 
-def test_native_window_shows_login_page(native_app: NativeApp, xvfb: Xvfb, tmp_path: Path) -> None:
-    started = time.monotonic()
-    app = native_app
-
-    # (a) the HTTP server answers
+def wait_until_shown(app: NativeApp, xvfb: Xvfb) -> tuple[str, int, int, int, int]:
+    """Wait for the server, the window's Qt WebEngine and an X window with the app's title; return the window."""
     def login_ok() -> bool:
         assert app.process.poll() is None, f'main.py --native exited with {app.process.returncode}:\n' \
                                            f'{app.log.read_text(errors="replace")}'
@@ -219,7 +220,6 @@ def test_native_window_shows_login_page(native_app: NativeApp, xvfb: Xvfb, tmp_p
             return False
     wait_for('GET /login == 200', login_ok, 30, log=app.log)
 
-    # (b) the window process started Qt WebEngine, and an X window with the app's title exists
     def webengine() -> list[psutil.Process]:
         found = []
         for proc in app.tree():
@@ -234,7 +234,41 @@ def test_native_window_shows_login_page(native_app: NativeApp, xvfb: Xvfb, tmp_p
     def window() -> tuple[str, int, int, int, int] | None:
         return next((w for w in x_windows(xvfb.display) if w[0] in WINDOW_TITLES and w[1] > 100 and w[2] > 100),
                     None)
-    title, width, height, x, y = wait_for(f'an X window titled one of {WINDOW_TITLES}', window, 30, log=app.log)
+    found: tuple[str, int, int, int, int] = wait_for(f'an X window titled one of {WINDOW_TITLES}', window, 30,
+                                                     log=app.log)
+    return found
+
+
+def window_processes(app: NativeApp) -> list[str]:
+    """What runs beside the server: the window's spawn child, multiprocessing's resource tracker, Qt WebEngine."""
+    app.tree()
+    names = []
+    for pid in sorted(app.seen - {app.process.pid}):
+        try:
+            names.append(' '.join(psutil.Process(pid).cmdline())[:120])
+        except psutil.NoSuchProcess:
+            continue
+    return names
+
+
+def assert_all_gone(app: NativeApp, what: str) -> None:
+    """Every process of the app is gone within a few seconds of `what`; SIGKILL is the fixture's fallback only."""
+    def gone() -> bool:
+        return not app.group()
+    deadline = time.monotonic() + 10
+    while app.group() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    left = [(p.pid, ' '.join(p.cmdline())[:120]) for p in app.group() if p.is_running()]
+    assert not left, f'still running 10 s after {what}: {left}'
+    assert gone()
+
+
+def test_native_window_shows_login_page(native_app: NativeApp, xvfb: Xvfb, tmp_path: Path) -> None:
+    started = time.monotonic()
+    app = native_app
+
+    # (a) the HTTP server answers, (b) the window process started Qt WebEngine and shows an X window
+    title, width, height, x, y = wait_until_shown(app, xvfb)
 
     # (c1) the page inside the window loaded and made its Socket.IO handshake with the server
     probe = ('JSON.stringify({path: location.pathname, title: document.title, '
@@ -267,27 +301,85 @@ def test_native_window_shows_login_page(native_app: NativeApp, xvfb: Xvfb, tmp_p
                        log=app.log)
     print(f'window {title!r} {width}x{height}+{x}+{y}: {colours} colours; screenshot {shot}')
 
-    # (d) SIGTERM to the whole group; SIGKILL whatever is left after a timeout; nothing of it may survive
-    app.tree()
-    assert len(app.seen) >= 3, f'expected server, window and WebEngine processes, saw {sorted(app.seen)}'
-    os.killpg(app.process.pid, signal.SIGTERM)
-    deadline = time.monotonic() + 15
-    while app.group() and time.monotonic() < deadline:
-        time.sleep(0.2)
-    left_after_term = [(p.pid, p.name()) for p in app.group() if p.is_running()]
-    if left_after_term:
-        with_suppress_killpg(app.process.pid, signal.SIGKILL)
-        for proc in app.group():
-            proc.kill()
-        time.sleep(1)
-    app.process.wait(5)
-    survivors = app.group()
-    assert not survivors, f'processes survived SIGKILL: {[(p.pid, p.name()) for p in survivors]}'
-    if left_after_term:
-        print(f'SIGTERM was not enough, needed SIGKILL for: {left_after_term}')
+    # (d) SIGTERM to the server's process alone (as a service manager or `kill` sends it): the window's process,
+    # multiprocessing's resource tracker and Qt WebEngine go with it
+    beside = window_processes(app)
+    assert any('spawn_main' in p for p in beside), beside
+    assert any('resource_tracker' in p for p in beside), beside
+    os.kill(app.process.pid, signal.SIGTERM)
+    app.process.wait(15)
+    assert_all_gone(app, 'SIGTERM to the server')
+    wait_for('the window to leave the display', lambda: not [w for w in x_windows(xvfb.display)
+                                                             if w[0] in WINDOW_TITLES], 10, log=app.log)
 
     xvfb.process.terminate()
     xvfb.process.wait(5)
     assert not psutil.pid_exists(xvfb.process.pid) or \
         psutil.Process(xvfb.process.pid).status() == psutil.STATUS_ZOMBIE, 'Xvfb still running'
     assert time.monotonic() - started < 60
+
+
+def test_closing_the_window_stops_the_server(native_app: NativeApp, xvfb: Xvfb) -> None:
+    app = native_app
+    wait_until_shown(app, xvfb)
+    ids = window_ids(xvfb.display, WINDOW_TITLES)
+    assert ids, x_windows(xvfb.display)
+    for window_id in ids:  # what a window manager sends when the person clicks the close button
+        close_x_window(xvfb.display, window_id)
+    app.process.wait(15)
+    assert_all_gone(app, 'closing the window')
+
+
+def test_the_window_closes_even_when_the_server_is_killed(native_app: NativeApp, xvfb: Xvfb) -> None:
+    app = native_app
+    wait_until_shown(app, xvfb)
+    window_processes(app)
+    os.kill(app.process.pid, signal.SIGKILL)  # no shutdown handler runs: the window's process notices by itself
+    app.process.wait(5)
+    assert_all_gone(app, 'SIGKILL to the server')
+
+
+def window_ids(display: str, titles: tuple[str, ...]) -> list[int]:
+    out = subprocess.run(['xwininfo', '-root', '-tree'], env={**os.environ, 'DISPLAY': display},
+                         capture_output=True, text=True, timeout=10).stdout
+    return [int(m[1], 16) for m in re.finditer(r'^\s*(0x[0-9a-f]+) "(.*?)":', out, re.M) if m[2] in titles]
+
+
+class _ClientMessage(ctypes.Structure):
+    _fields_ = [('type', ctypes.c_int), ('serial', ctypes.c_ulong), ('send_event', ctypes.c_int),
+                ('display', ctypes.c_void_p), ('window', ctypes.c_ulong), ('message_type', ctypes.c_ulong),
+                ('format', ctypes.c_int), ('data', ctypes.c_long * 5)]
+
+
+class _XEvent(ctypes.Union):
+    _fields_ = [('xclient', _ClientMessage), ('pad', ctypes.c_long * 24)]
+
+
+def close_x_window(display: str, window_id: int) -> None:
+    """Send WM_DELETE_WINDOW to a window, as a window manager does for its close button (Xvfb runs none)."""
+    path = ctypes.util.find_library('X11')
+    if path is None:
+        pytest.fail('libX11 is needed to close the window as a window manager would')
+    x11 = ctypes.CDLL(path)
+    x11.XOpenDisplay.restype = ctypes.c_void_p
+    x11.XOpenDisplay.argtypes = [ctypes.c_char_p]
+    x11.XInternAtom.restype = ctypes.c_ulong
+    x11.XInternAtom.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
+    x11.XSendEvent.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int, ctypes.c_long,
+                               ctypes.POINTER(_XEvent)]
+    x11.XFlush.argtypes = [ctypes.c_void_p]
+    x11.XCloseDisplay.argtypes = [ctypes.c_void_p]
+    dpy = x11.XOpenDisplay(display.encode())
+    assert dpy, f'cannot open display {display}'
+    try:
+        event = _XEvent()
+        event.xclient.type = 33  # ClientMessage
+        event.xclient.window = window_id
+        event.xclient.message_type = x11.XInternAtom(dpy, b'WM_PROTOCOLS', 0)
+        event.xclient.format = 32
+        event.xclient.data[0] = x11.XInternAtom(dpy, b'WM_DELETE_WINDOW', 0)
+        event.xclient.data[1] = 0  # CurrentTime
+        x11.XSendEvent(dpy, window_id, 0, 0, ctypes.byref(event))
+        x11.XFlush(dpy)
+    finally:
+        x11.XCloseDisplay(dpy)

@@ -18,6 +18,7 @@ from services.events import (
     MembershipChanged,
     MessagePosted,
     PresenceChanged,
+    RoomCreated,
     RoomUpdated,
     TypingChanged,
 )
@@ -51,6 +52,11 @@ GOLDEN: list[tuple[Event, dict[str, Any]]] = [
     }),
     (PresenceChanged(user_id=3, status='away'), {
         'v': 1, 'type': 'presence.changed', 'user_id': 3, 'status': 'away',
+    }),
+    (RoomCreated(ROOM, creator_id=3), {
+        'v': 1, 'type': 'room.created', 'creator_id': 3,
+        'room': {'id': 2, 'name': 'dev', 'topic': 'Shipping', 'created_by': None,
+                 'created_at': '2026-11-30T01:02:03.456789+00:00', 'member_count': 5},
     }),
 ]
 

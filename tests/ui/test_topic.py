@@ -1,0 +1,53 @@
+"""Editing a room's topic from its header: any member may; every open page of the room follows live."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from nicegui import ui
+from nicegui.testing import User
+
+from .conftest import eventually, field, press, sign_up
+
+
+def topic_line(user: User) -> str:
+    (label,) = user.find(marker='room-topic').elements
+    assert isinstance(label, ui.label)
+    return label.text
+
+
+def dialog_open(user: User) -> bool:
+    # the browser deletes a closed dialog when its hide animation ends; the User fixture has no animations
+    return any(dialog.value for dialog in user.find(kind=ui.dialog).elements)
+
+
+async def test_a_member_edits_the_topic_and_every_page_follows(create_user: Callable[[], User]) -> None:
+    alice, bob = create_user(), create_user()
+    await sign_up(alice, 'alice')
+    await sign_up(bob, 'bob')
+    assert topic_line(bob) == 'Company-wide chat'
+
+    bob.find(marker='edit-topic').click()  # bob is a plain member: anyone in the room may change it for now
+    await bob.should_see('Edit topic')
+    assert field(bob, 'Topic').elements.pop().value == 'Company-wide chat'  # starts from the current topic
+    field(bob, 'Topic').clear().type('  Launch on Friday  ')
+    press(bob, 'Save')
+    await eventually(lambda: topic_line(alice) == 'Launch on Friday')  # live, without a reload
+    await eventually(lambda: topic_line(bob) == 'Launch on Friday')
+    await eventually(lambda: not dialog_open(bob))
+
+    await alice.open('/')  # and it is stored
+    assert topic_line(alice) == 'Launch on Friday'
+
+
+async def test_a_bad_topic_is_explained_in_the_dialog_and_nothing_changes(create_user: Callable[[], User]) -> None:
+    alice, bob = create_user(), create_user()
+    await sign_up(alice, 'alice')
+    await sign_up(bob, 'bob')
+    alice.find(marker='edit-topic').click()
+    field(alice, 'Topic').clear().type('x' * 201)
+    press(alice, 'Save')
+    await alice.should_see('Topic is too long (201 of 200 characters).', retries=30)
+    await alice.should_see('Save')  # still open, the text there to fix
+    press(alice, 'Cancel')
+    await eventually(lambda: not dialog_open(alice))
+    assert topic_line(alice) == topic_line(bob) == 'Company-wide chat'
