@@ -119,3 +119,15 @@ def test_storage_files_live_under_the_class_attribute_storage_path() -> None:
     assert isinstance(Storage.__dict__.get('path'), Path), f'nicegui.storage.Storage.path is no longer a Path: {where}'
     assert 'Storage.path' in inspect.getsource(Storage), (
         f'nicegui.storage.Storage no longer builds its file paths from Storage.path: {where}')
+
+
+def test_the_socketio_manager_answers_which_sockets_and_rooms_exist() -> None:
+    # chat_ui/components/message_list.py keeps only sockets the server knows (eio_sid_from_sid), and
+    # chat_ui/bridge.py lists the open chat rooms from manager.rooms after a bus reconnect
+    manager = getattr(core.sio, 'manager', None)
+    assert manager is not None, 'nicegui.core.sio.manager is gone (chat_ui/bridge.py, message_list.py)'
+    assert callable(getattr(manager, 'eio_sid_from_sid', None)), (
+        'python-socketio manager.eio_sid_from_sid(sid, namespace) is gone (chat_ui/components/message_list.py)')
+    assert manager.eio_sid_from_sid('no-such-socket', '/') is None, 'an unknown sid no longer answers None'
+    assert isinstance(getattr(manager, 'rooms', None), dict), (
+        'python-socketio manager.rooms is no longer a dict of namespace -> rooms (chat_ui/bridge.py)')
