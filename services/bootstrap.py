@@ -12,10 +12,15 @@ from .accounts import Accounts
 from .bus.base import Bus
 from .bus.memory import InProcessBus
 from .config import RateLimits, Settings
+from .devices import DeviceCookies
+from .hashing import HashGate
+from .lockout import FailureLockout
 from .messages import Messages
 from .presence import Clock, Presence
-from .ratelimit import FailureLockout, Limiter, Lockout, NoLimit, RateLimiter
+from .ratelimit import Limiter, Lockout, NoLimit, RateLimiter
 from .rooms import Rooms
+from .sessions import Sessions
+from .signin import SignInLimits
 from .store.base import Store
 from .store.sqlalchemy_store import SQLAlchemyStore
 from .typing import Typing
@@ -31,6 +36,7 @@ class Services:
     messages: Messages
     presence: Presence
     typing: Typing
+    sessions: Sessions
 
     async def start(self) -> None:
         """Migrate the store, connect the bus, start presence, make sure `general` exists."""
@@ -38,32 +44,43 @@ class Services:
         await self.bus.start()
         await self.presence.start()
         await self.rooms.ensure_general()
+        await self.sessions.start()  # purges expired sessions now and every hour
 
     async def close(self) -> None:
         """Stop in reverse order."""
+        await self.sessions.close()
         await self.presence.close()
         await self.bus.close()
         await self.store.close()
 
 
 def bootstrap(settings: Settings, *, store: Store | None = None, bus: Bus | None = None,
-              clock: Clock | None = None, password_hasher: PasswordHasher | None = None) -> Services:
+              clock: Clock | None = None, password_hasher: PasswordHasher | None = None,
+              secret: str | None = None) -> Services:
     """Wire the services; SQLAlchemyStore on `settings.db_url` and InProcessBus unless given.
 
     `password_hasher` lets tests use cheap argon2 parameters; production keeps the library defaults.
+    `secret` (the storage secret, shared by every instance) signs device cookies.
     """
     store = store if store is not None else SQLAlchemyStore(settings.db_url)
     bus = bus if bus is not None else InProcessBus()
     clock = clock or time.monotonic
     limits = settings.limits
-    rooms = Rooms(store, bus, _bucket(limits, 'room', clock, 'create a room'))
+    rooms = Rooms(store, bus, _bucket(limits, 'room', clock, 'create a room'),
+                  _bucket(limits, 'join', clock, 'join or leave rooms'))
     typing = Typing(store, bus, settings, clock, _bucket(limits, 'typing', clock, 'type'))
-    accounts = Accounts(store, rooms, password_hasher,
+    sessions = Sessions(store, bus, settings)
+    sign_in = SignInLimits(
+        by_pair=_lockout(limits, limits.signin_free, clock),
+        by_address=_lockout(limits, limits.signin_free_per_address, clock),
+        by_user=_lockout(limits, limits.signin_free_per_user, clock),
+        ok_by_user=_bucket(limits, 'signin_ok', clock, 'sign in'),
+        ok_by_address=_bucket(limits, 'signin_ok_address', clock, 'sign in'))
+    accounts = Accounts(store, rooms, password_hasher, sessions=sessions, sign_in=sign_in,
                         sign_up_limit=_bucket(limits, 'signup', clock, 'create an account'),
-                        sign_in_by_name=_lockout(limits, limits.signin_free, clock),
-                        sign_in_by_address=_lockout(limits, limits.signin_free_per_address, clock))
+                        gate=HashGate(settings.hash_slots or None, settings.hash_queue), devices=DeviceCookies(secret))
     return Services(
-        settings=settings, store=store, bus=bus, rooms=rooms, typing=typing, accounts=accounts,
+        settings=settings, store=store, bus=bus, rooms=rooms, typing=typing, accounts=accounts, sessions=sessions,
         messages=Messages(store, bus, settings, typing, _bucket(limits, 'message', clock, 'send')),
         presence=Presence(bus, settings, clock),
     )
