@@ -74,6 +74,8 @@ class Rooms:
         RateLimited past the per-user limit on joins and leaves (a join that changes nothing is free).
         """
         room = await existing_room(self._store, room_id)
+        if await self._store.is_member(room.id, user.id):
+            return room
         await self._join_limit.check(user.id)
         notice = await self._store.join(room.id, user.id, f'{user.username} joined')
         room = await existing_room(self._store, room.id)
@@ -90,6 +92,8 @@ class Rooms:
         RateLimited past the per-user limit on joins and leaves (a leave that changes nothing is free).
         """
         room = await existing_room(self._store, room_id)
+        if not await self._store.is_member(room.id, user.id):
+            return
         await self._join_limit.check(user.id)
         notice = await self._store.leave(room.id, user.id, f'{user.username} left')
         if notice is None:
