@@ -113,9 +113,11 @@ class Sessions:
             await self._store.touch_session(session.id, now)
         return session
 
-    async def end(self, session: AuthSession) -> None:
-        """Sign out this session: every page of it goes to /login."""
-        await self._ended(await self._store.take_session(session.id))
+    async def end(self, session_id_: str) -> bool:
+        """Sign out the session with this id: every page of it goes to /login. False if it was gone already."""
+        taken = await self._store.take_session(session_id_)
+        await self._ended(taken)
+        return taken is not None and taken.kind == 'session'
 
     async def end_all(self, user_id: int, except_id: str | None = None) -> int:
         """End every session of a user (but `except_id`): "Sign out everywhere", a password change. How many."""
