@@ -103,8 +103,7 @@ def end_page(client: Client) -> None:
     """Navigate to /login, then make the page inert even for a script that ignores the navigation:
     no elements (so no event handler runs), no connect handlers (a reconnect re-enters no chat room,
     counts no presence) and its sockets out of every chat room (no more live messages)."""
-    with client:
-        ui.navigate.to('/login')
+    client.open('/login')  # to this client, not through the global ui.navigate (whoever acted last)
     client.connect_handlers.clear()
     client.remove_all_elements()
     sockets = [sid for sid in client._socket_to_document_id if not sid.startswith('test-')]

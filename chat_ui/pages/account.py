@@ -29,7 +29,7 @@ def register(services: Services, bridge: Bridge) -> None:
                 .classes('w-full')
             new = ui.input('New password', password=True).props('autocomplete=new-password outlined') \
                 .classes('w-full')
-            again = ui.input('New password again', password=True).props('autocomplete=new-password outlined') \
+            again = ui.input('Repeat new password', password=True).props('autocomplete=new-password outlined') \
                 .classes('w-full')
             result = ui.label().props('role=status').mark('password-result')
             change = ui.button('Change password').props('unelevated no-caps')
@@ -60,8 +60,8 @@ def register(services: Services, bridge: Bridge) -> None:
             say(f'Password changed.{others}', True)
 
         async def sign_out_everywhere() -> None:
-            if not await services.sessions.end_all(user.id):
-                ui.navigate.to('/login')  # nothing left to end (it expired meanwhile): go anyway
+            await services.sessions.end_all(user.id)  # every page of every session goes to /login
+            ui.navigate.to('/login')
 
         change.on_click(change_password)
         everywhere.on_click(sign_out_everywhere)
