@@ -28,9 +28,9 @@ async def frame(services: Services, bridge: Bridge, user: User, active_room_id: 
     watch_session(bridge, user, session)  # when this page's session ends anywhere, it goes to /login
 
     async def leave() -> None:
+        ui.navigate.to('/login')  # first: ending the session empties this page too
         if session is not None:
-            await services.sessions.end(session)  # on the server: every page of it (this one too) goes to /login
-        ui.navigate.to('/login')
+            await services.sessions.end(session)  # on the server: every page of it goes to /login
 
     ui.colors(primary='#2563eb')
     drawer = ui.left_drawer(bordered=True).classes('bg-grey-1 p-3 gap-2').props('width=260 breakpoint=1023')

@@ -60,8 +60,8 @@ def register(services: Services, bridge: Bridge) -> None:
             say(f'Password changed.{others}', True)
 
         async def sign_out_everywhere() -> None:
+            ui.navigate.to('/login')  # first: ending the session empties this page too
             await services.sessions.end_all(user.id)  # every page of every session goes to /login
-            ui.navigate.to('/login')
 
         change.on_click(change_password)
         everywhere.on_click(sign_out_everywhere)
