@@ -13,7 +13,7 @@ from .bus.base import Bus
 from .bus.memory import InProcessBus
 from .config import RateLimits, Settings
 from .devices import DeviceCookies
-from .hashing import HashGate
+from .hashing import HashGate, default_slots
 from .lockout import FailureLockout
 from .messages import Messages
 from .presence import Clock, Presence
@@ -70,15 +70,17 @@ def bootstrap(settings: Settings, *, store: Store | None = None, bus: Bus | None
                   _bucket(limits, 'join', clock, 'join or leave rooms'))
     typing = Typing(store, bus, settings, clock, _bucket(limits, 'typing', clock, 'type'))
     sessions = Sessions(store, bus, settings)
+    hasher = password_hasher or PasswordHasher()
+    slots = settings.hash_slots or default_slots(hasher.parallelism)
     sign_in = SignInLimits(
         by_pair=_lockout(limits, limits.signin_free, clock),
         by_address=_lockout(limits, limits.signin_free_per_address, clock),
         by_user=_lockout(limits, limits.signin_free_per_user, clock),
         ok_by_user=_bucket(limits, 'signin_ok', clock, 'sign in'),
         ok_by_address=_bucket(limits, 'signin_ok_address', clock, 'sign in'))
-    accounts = Accounts(store, rooms, password_hasher, sessions=sessions, sign_in=sign_in,
+    accounts = Accounts(store, rooms, hasher, sessions=sessions, sign_in=sign_in,
                         sign_up_limit=_bucket(limits, 'signup', clock, 'create an account'),
-                        gate=HashGate(settings.hash_slots or None, settings.hash_queue), devices=DeviceCookies(secret))
+                        gate=HashGate(slots, settings.hash_queue), devices=DeviceCookies(secret))
     return Services(
         settings=settings, store=store, bus=bus, rooms=rooms, typing=typing, accounts=accounts, sessions=sessions,
         messages=Messages(store, bus, settings, typing, _bucket(limits, 'message', clock, 'send')),

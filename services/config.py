@@ -182,8 +182,8 @@ class Settings:
     websocket: str = 'websockets-sansio'  # uvicorn's WebSocket implementation (chat_ui/transport.py)
     limits: RateLimits = field(default_factory=RateLimits)
     # sign-in and sessions (hostile-auth)
-    hash_slots: int = 0  # argon2 hashes at once; 0: the number of cores
-    hash_queue: int = 16  # hashes waiting for a slot; beyond: "The server is busy"
+    hash_slots: int = 0  # argon2 hashes at once; 0: cores / the hash's threads (4), at least 1
+    hash_queue: int = 8  # hashes waiting for a slot; beyond: "The server is busy"
     session_idle: float = 14 * 86400.0  # a session unused this long ends
     session_max_age: float = 90 * 86400.0  # and every session ends this long after sign-in
 

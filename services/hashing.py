@@ -1,8 +1,10 @@
 """Bounded password hashing: each argon2 hash takes 64 MiB and a core for a fraction of a second.
 
-At most `slots` hashes run at once (about the core count) and at most `queue` more wait for a slot;
-beyond that the caller gets ServerBusy at once instead of queueing memory and latency for everyone.
-Per process on purpose: the resource it protects (this process's memory and cores) is local.
+At most `slots` hashes run at once and at most `queue` more wait for a slot; beyond that the caller
+gets ServerBusy at once instead of queueing memory and latency for everyone. argon2-cffi's default
+hash runs 4 threads (parallelism 4), so the default is one hash per 4 cores, at least one: more at
+once would only take the cores from the event loop. Per process on purpose: the resource it protects
+(this process's memory and cores) is local.
 """
 from __future__ import annotations
 
@@ -17,10 +19,15 @@ T = TypeVar('T')
 BUSY = 'The server is busy, try again in a moment.'
 
 
+def default_slots(parallelism: int) -> int:
+    """Hashes at once that keep the cores busy without oversubscribing them."""
+    return max(1, (os.cpu_count() or 1) // max(1, parallelism))
+
+
 class HashGate:
     def __init__(self, slots: int | None = None, queue: int | None = None) -> None:
-        self.slots = slots if slots else max(1, os.cpu_count() or 1)
-        self.queue = queue if queue is not None else 4 * self.slots
+        self.slots = slots if slots else default_slots(4)
+        self.queue = queue if queue is not None else 8 * self.slots
         if self.slots < 1 or self.queue < 0:
             raise ValueError('slots must be at least 1 and queue at least 0')
         self._running = asyncio.Semaphore(self.slots)
