@@ -52,6 +52,7 @@ class Probe:
     def __init__(self, url: str) -> None:
         self.url = url
         self.latencies: list[float] = []
+        self.started: list[float] = []
         self.statuses: Counter[int] = Counter()
         self._stop = asyncio.Event()
 
@@ -62,6 +63,7 @@ class Probe:
             i = 0
             while not self._stop.is_set():
                 began = time.perf_counter()
+                self.started.append(began)
                 response = await client.post('/api/rooms/1/messages', json={'body': f'probe {i}', 'client_id': f'p{i}'})
                 self.latencies.append(time.perf_counter() - began)
                 self.statuses[response.status_code] += 1
@@ -97,6 +99,8 @@ async def _burst(server: Server, label: str, calls: list[tuple[str, str]]) -> No
     began = time.perf_counter()
     statuses = Counter(await asyncio.gather(*(_sign_in(server.url, n, p) for n, p in calls)))
     took = time.perf_counter() - began
+    worst = max(range(len(probe.latencies)), key=probe.latencies.__getitem__)
+    print(f'  (slowest post of bob began {probe.started[worst] - began:+.2f} s after the burst began)')
     await asyncio.sleep(1.0)
     stop.set()
     watcher.join()
@@ -133,7 +137,7 @@ async def main(limits_off: bool) -> None:
                 server.stop()
         sessions = data / 'sessions'
         files = sorted(p.name for p in sessions.glob('*')) if sessions.exists() else []
-        print(f'files in data/sessions afterwards: {files}')
+        print(f'files in data/sessions afterwards: {len(files)} {files[:2]}')
 
 
 if __name__ == '__main__':

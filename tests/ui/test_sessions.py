@@ -161,3 +161,20 @@ async def test_sign_out_everywhere(create_user: Callable[[], User]) -> None:
     press(first, 'Sign out everywhere')
     await first.should_see('Create account', retries=30)
     await lands_on_login(elsewhere, old)
+
+
+async def test_the_api_uses_the_same_server_side_sessions(create_user: Callable[[], User]) -> None:
+    await sign_up(create_user(), 'alice')
+    client = create_user().http_client
+    response = await client.post('/api/session', json={'username': 'alice', 'password': 'correct horse'})
+    assert response.status_code == 204
+    set_cookies = response.headers.get_list('set-cookie')
+    (session_cookie,) = [c for c in set_cookies if c.startswith(f'{COOKIE}=')]
+    assert 'HttpOnly' in session_cookie and 'samesite=lax' in session_cookie.lower() and 'Path=/' in session_cookie
+    posted = await client.post('/api/rooms/1/messages', json={'body': 'hi', 'client_id': 'api-1'})
+    assert posted.status_code == 201
+    old = next(c.value for c in client.cookies.jar if c.name == COOKIE)
+    assert (await client.delete('/api/session')).status_code == 204
+    client.cookies.set(COOKIE, old, domain='test.local')  # a copy kept by a thief is worth nothing now
+    refused = await client.post('/api/rooms/1/messages', json={'body': 'again', 'client_id': 'api-2'})
+    assert refused.status_code == 401 and refused.json() == {'detail': 'Sign in first.'}
