@@ -39,6 +39,9 @@ class Accounts:
         self._hasher = hasher or PasswordHasher()  # argon2id with the library's current defaults
         self._dummy_hash: str | None = None
 
+    def close(self) -> None:
+        self._gate.close()
+
     @property
     def password_lockout(self) -> Lockout:
         return self._guard.limits.by_pair

@@ -49,6 +49,7 @@ class Services:
     async def close(self) -> None:
         """Stop in reverse order."""
         await self.sessions.close()
+        self.accounts.close()
         await self.presence.close()
         await self.bus.close()
         await self.store.close()
