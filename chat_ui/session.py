@@ -88,7 +88,7 @@ async def replace_session(services: Services, request: Request, user: User) -> s
     return token
 
 
-def watch_session(bridge: Bridge, user: User, session: str | None) -> None:
+def watch_session(services: Services, bridge: Bridge, user: User, session: str | None) -> None:
     """Send the current page to /login, for good, when its session ends (on any instance)."""
     client = ui.context.client
 
@@ -97,6 +97,13 @@ def watch_session(bridge: Bridge, user: User, session: str | None) -> None:
             end_page(client)
 
     bridge.topic(f'user:{user.id}').subscribe(on_user_event)
+
+    async def still_alive() -> None:
+        # a sign-out between this page's session check and the subscription above was not heard: look once more
+        if session is None or not await services.sessions.alive(session):
+            end_page(client)
+
+    background_tasks.create(still_alive(), name=f'session check {client.id}')
 
 
 def end_page(client: Client) -> None:

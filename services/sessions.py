@@ -113,6 +113,11 @@ class Sessions:
             await self._store.touch_session(session.id, now)
         return session
 
+    async def alive(self, session_id_: str) -> bool:
+        """Whether the session with this id still exists (a page checks once after subscribing to its end)."""
+        session = await self._store.get_session(session_id_)
+        return session is not None and session.kind == 'session' and session.expires_at > self._now()
+
     async def end(self, session_id_: str) -> bool:
         """Sign out the session with this id: every page of it goes to /login. False if it was gone already."""
         taken = await self._store.take_session(session_id_)

@@ -25,7 +25,7 @@ async def frame(services: Services, bridge: Bridge, user: User, active_room_id: 
     client.on_disconnect(lambda: services.presence.disconnect(user.id, client.id))
 
     session = page_session_id()
-    watch_session(bridge, user, session)  # when this page's session ends anywhere, it goes to /login
+    watch_session(services, bridge, user, session)  # when this page's session ends anywhere, it goes to /login
 
     async def leave() -> None:
         ui.navigate.to('/login')  # first: ending the session empties this page too

@@ -131,3 +131,15 @@ async def test_password_change_checks_the_current_one_with_a_lockout(services: S
             await services.accounts.change_password(alice, 'guess-guess', 'a new password')
     with pytest.raises(RateLimited, match='Too many'):
         await services.accounts.change_password(alice, 'password-a', 'a new password')
+
+
+async def test_alive_is_what_a_page_checks_after_subscribing(services: Services, alice: User, now: Now) -> None:
+    _, session = await services.sessions.create(alice)
+    ticket = await services.sessions.issue_ticket(alice)
+    assert await services.sessions.alive(session.id)
+    assert not await services.sessions.alive(session_id(ticket))  # a ticket is no session
+    await services.sessions.end(session.id)
+    assert not await services.sessions.alive(session.id)
+    _, later = await services.sessions.create(alice)
+    now.advance(91 * DAY)
+    assert not await services.sessions.alive(later.id)
