@@ -1,8 +1,9 @@
-"""Rate limits: a token bucket per key, and a growing lockout after failed sign-ins.
+"""Rate limits: the ports (Limiter, Lockout) and the in-memory token bucket; the sign-in lockout is in lockout.py.
 
-Both live in the memory of one process: with several instances each one limits on its own, so the
-effective limit is up to N times the setting. A Redis-backed version can implement the same small
-Protocols (Limiter, Lockout) later; the services only see those.
+The ports are async with one atomic call per decision (`check`, `attempt`), so that a Redis adapter
+(a Lua script, or the `limits` library's async storage) can implement them and count across
+instances. These in-memory ones live in one process: with several instances each one limits on its
+own, so the effective limit is up to N times the setting until that adapter is wired.
 
 Memory is bounded: keys live in an LRU of at most `max_keys` entries, and every call drops the
 least recently used entries that are back to their resting state (a full bucket, a forgotten
