@@ -178,3 +178,30 @@ async def test_the_api_uses_the_same_server_side_sessions(create_user: Callable[
     client.cookies.set(COOKIE, old, domain='test.local')  # a copy kept by a thief is worth nothing now
     refused = await client.post('/api/rooms/1/messages', json={'body': 'again', 'client_id': 'api-2'})
     assert refused.status_code == 401 and refused.json() == {'detail': 'Sign in first.'}
+
+
+async def test_a_ticket_works_once_and_only_in_the_browser_that_asked(create_user: Callable[[], User]) -> None:
+    user = create_user()
+    await user.open('/auth/continue?ticket=made-up')
+    await user.should_see('Create account')
+    field(user, 'Username').type('alice')
+    field(user, 'Password').type('correct horse')
+    tickets: list[str] = []
+    original = ui.navigate.to
+
+    def keep(target: object, new_tab: bool = False) -> None:
+        tickets.append(str(target))
+
+    ui.navigate.to = keep  # type: ignore[method-assign]  # hold the ticket instead of following it
+    try:
+        press(user, 'Create account')
+        await eventually(lambda: bool(tickets))
+    finally:
+        ui.navigate.to = original  # type: ignore[method-assign]
+    (target,) = tickets
+    assert target.startswith('/auth/continue?ticket=')
+    thief = create_user()  # another browser that got hold of the link
+    await thief.open(target)
+    await thief.should_see('Create account')
+    await user.open(target)  # the thief's try used it up: single use
+    await user.should_see('Create account')
