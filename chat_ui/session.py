@@ -8,6 +8,8 @@ a password change, expiry) it goes to /login and stops acting for the user.
 """
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from nicegui import Client, app, background_tasks, core, ui
@@ -24,6 +26,7 @@ COOKIE = 'chat_session'
 DEVICE_COOKIE = 'chat_device'
 CONTINUE = '/auth/continue'
 DEVICE_MAX_AGE = 365 * 86400
+PAGE_TOUCH_EVERY = 6 * 3600.0  # seconds between idle-expiry renewals by an open page
 
 
 def _browser_binding(request: Request) -> str:
@@ -98,12 +101,20 @@ def watch_session(services: Services, bridge: Bridge, user: User, session: str |
 
     bridge.topic(f'user:{user.id}').subscribe(on_user_event)
 
-    async def still_alive() -> None:
+    async def keep_watching() -> None:
         # a sign-out between this page's session check and the subscription above was not heard: look once more
         if session is None or not await services.sessions.alive(session):
             end_page(client)
+            return
+        # then, while the page is open and connected, renew the session's idle expiry now and then (no element)
+        while True:
+            await asyncio.sleep(PAGE_TOUCH_EVERY)
+            if client.is_deleted or not client.elements:
+                return
+            if client.has_socket_connection:
+                await services.sessions.seen(session)
 
-    background_tasks.create(still_alive(), name=f'session check {client.id}')
+    background_tasks.create(keep_watching(), name=f'session watch {client.id}')
 
 
 def end_page(client: Client) -> None:

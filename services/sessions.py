@@ -118,6 +118,11 @@ class Sessions:
         session = await self._store.get_session(session_id_)
         return session is not None and session.kind == 'session' and session.expires_at > self._now()
 
+    async def seen(self, session_id_: str) -> None:
+        """An open page of the session is in use: renew its idle expiry (a tab left open for weeks stays
+        signed in, up to the absolute limit)."""
+        await self._store.touch_session(session_id_, self._now())
+
     async def end(self, session_id_: str) -> bool:
         """Sign out the session with this id: every page of it goes to /login. False if it was gone already."""
         taken = await self._store.take_session(session_id_)

@@ -143,3 +143,14 @@ async def test_alive_is_what_a_page_checks_after_subscribing(services: Services,
     _, later = await services.sessions.create(alice)
     now.advance(91 * DAY)
     assert not await services.sessions.alive(later.id)
+
+
+async def test_an_open_page_renews_the_idle_expiry(services: Services, alice: User, now: Now) -> None:
+    token, session = await services.sessions.create(alice)
+    for _ in range(4):  # a tab left open and in use for 52 days, never reloaded
+        now.advance(13 * DAY)
+        await services.sessions.seen(session.id)
+    assert await services.sessions.resolve(token) is not None
+    now.advance(39 * DAY)  # 91 days: the absolute limit holds whatever the use
+    await services.sessions.seen(session.id)
+    assert await services.sessions.resolve(token) is None
