@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> None:
     settings = Settings.from_env(host=args.host, port=args.port, data_dir=args.data_dir, native=args.native)
     secret = ensure_data_dir(settings)
     Storage.path = (settings.data_dir / 'sessions').resolve()  # signed-in sessions live with the data
-    services = bootstrap(settings)
+    services = bootstrap(settings, secret=secret)  # the secret also signs device cookies
     chat_ui.register(services)
     use_websockets_implementation(settings.websocket)
     if settings.native:

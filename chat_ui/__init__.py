@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from services.bootstrap import Services
 
-from . import api, security
+from . import api, security, session
 from .bridge import Bridge
 from .lifecycle import manage
-from .pages import browse, login, room
+from .pages import account, browse, login, room
 from .theme import add_theme
 
 
@@ -21,4 +21,6 @@ def register(services: Services) -> Bridge:
     room.register(services, bridge)
     browse.register(services, bridge)
     api.register(services)
+    session.register(services)  # the sign-in ticket route
+    account.register(services, bridge)
     return bridge

@@ -1,7 +1,7 @@
 """A small JSON API for scripts, tests and the benchmark: sign in/out and post a message.
 
-The session is the same as the pages': `app.storage.user` behind NiceGUI's `id` cookie, so a client
-that signed in here can open `/room/<id>` like a browser that used the login page.
+The session is the same as the pages' (chat_ui/session.py: our own cookie, a server-side session), so a
+client that signed in here can open `/room/<id>` like a browser that used the login page.
 """
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ from fastapi.responses import JSONResponse, Response
 from nicegui import app
 
 from services.bootstrap import Services
-from services.errors import AuthenticationFailed, Forbidden, NotFound, RateLimited, ValidationError
+from services.errors import AuthenticationFailed, Forbidden, NotFound, RateLimited, ServerBusy, ValidationError
+from services.sessions import session_id
 
-from .session import current_user, sign_in, sign_out
+from .session import COOKIE, clear_cookie, device_cookie, replace_session, set_cookies, user_from_request
 
 
 def _detail(status: int, message: str) -> JSONResponse:
@@ -44,26 +45,34 @@ def register(services: Services) -> None:
         try:
             user = await services.accounts.sign_in(
                 body.get('username'), body.get('password'),  # type: ignore[arg-type]
-                address=request.client.host if request.client else None)
+                address=request.client.host if request.client else None, device=device_cookie(request))
         except AuthenticationFailed as e:
             return _detail(401, str(e))
+        except ServerBusy as e:
+            return JSONResponse({'detail': str(e)}, status_code=503, headers={'Retry-After': '1'})
         except RateLimited as e:
             return _too_many(e)
         except ValidationError as e:
             return _detail(422, str(e))
-        sign_in(user)
-        return Response(status_code=204)
+        response = Response(status_code=204)
+        set_cookies(services, request, response, await replace_session(services, request, user), user)
+        return response
 
     @app.delete('/api/session', status_code=204, response_model=None)
-    async def delete_session() -> Response:
-        sign_out()
-        return Response(status_code=204)
+    async def delete_session(request: Request) -> Response:
+        token = request.cookies.get(COOKIE)
+        if token:
+            await services.sessions.end(session_id(token))
+        response = Response(status_code=204)
+        clear_cookie(request, response)
+        return response
 
     @app.post('/api/rooms/{room_id}/messages', status_code=201, response_model=None)
     async def post_message(room_id: int, request: Request) -> JSONResponse:
-        user = await current_user(services)
-        if user is None:
+        found = await user_from_request(services, request)
+        if found is None:
             return _detail(401, 'Sign in first.')
+        user = found[0]
         body = await _json_object(request)
         if body is None:
             return _detail(422, 'Send a JSON object with "body" and "client_id".')

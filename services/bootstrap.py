@@ -14,12 +14,16 @@ from .bus.base import Bus
 from .bus.memory import InProcessBus
 from .bus.redis import RedisBus
 from .clock import Clock
-from .config import RateLimits, Settings
+from .config import Settings
+from .devices import DeviceCookies
+from .hashing import HashGate, default_slots
+from .limits import LimitFactory
 from .messages import Messages
 from .presence import Presence, PresenceTracker
 from .presence_redis import RedisPresence
-from .ratelimit import FailureLockout, Limiter, Lockout, NoLimit, RateLimiter
 from .rooms import Rooms
+from .sessions import Sessions
+from .signin import SignInLimits
 from .store.base import Store
 from .store.sqlalchemy_store import SQLAlchemyStore
 from .typing import Typing
@@ -35,6 +39,8 @@ class Services:
     messages: Messages
     presence: PresenceTracker
     typing: Typing
+    sessions: Sessions
+    limits: LimitFactory
 
     async def start(self) -> None:
         """Migrate the store, connect the bus, start presence, make sure `general` exists."""
@@ -42,34 +48,49 @@ class Services:
         await self.bus.start()
         await self.presence.start()
         await self.rooms.ensure_general()
+        await self.sessions.start()  # purges expired sessions now and every hour
 
     async def close(self) -> None:
         """Stop in reverse order."""
+        await self.sessions.close()
+        self.accounts.close()
         await self.presence.close()
         await self.bus.close()
+        await self.limits.close()
         await self.store.close()
 
 
 def bootstrap(settings: Settings, *, store: Store | None = None, bus: Bus | None = None,
-              clock: Clock | None = None, password_hasher: PasswordHasher | None = None) -> Services:
+              clock: Clock | None = None, password_hasher: PasswordHasher | None = None,
+              secret: str | None = None) -> Services:
     """Wire the services; SQLAlchemyStore on `settings.db_url` unless given; with `settings.redis_url`, the bus
     and presence in Redis (several instances, one chat), else in this process.
 
     `password_hasher` lets tests use cheap argon2 parameters; production keeps the library defaults.
+    `secret` (the storage secret, shared by every instance) signs device cookies.
     """
     store = store if store is not None else SQLAlchemyStore(settings.db_url)
     bus, presence = _bus_and_presence(settings, bus, clock)
     clock = clock or time.monotonic
     limits = settings.limits
-    rooms = Rooms(store, bus, _bucket(limits, 'room', clock, 'create a room'))
-    typing = Typing(store, bus, settings, clock, _bucket(limits, 'typing', clock, 'type'))
-    accounts = Accounts(store, rooms, password_hasher,
-                        sign_up_limit=_bucket(limits, 'signup', clock, 'create an account'),
-                        sign_in_by_name=_lockout(limits, limits.signin_free, clock),
-                        sign_in_by_address=_lockout(limits, limits.signin_free_per_address, clock))
+    made = LimitFactory(settings, clock)
+    rooms = Rooms(store, bus, made.bucket('room', 'create a room'), made.bucket('join', 'join or leave rooms'))
+    typing = Typing(store, bus, settings, clock, made.bucket('typing', 'type'))
+    sessions = Sessions(store, bus, settings)
+    hasher = password_hasher or PasswordHasher()
+    slots = settings.hash_slots or default_slots(hasher.parallelism)
+    sign_in = SignInLimits(
+        by_pair=made.lockout('pair', limits.signin_free),
+        by_address=made.lockout('address', limits.signin_free_per_address),
+        by_user=made.lockout('user', limits.signin_free_per_user),
+        ok_by_user=made.bucket('signin_ok', 'sign in'),
+        ok_by_address=made.bucket('signin_ok_address', 'sign in'))
+    accounts = Accounts(store, rooms, hasher, sessions=sessions, sign_in=sign_in,
+                        sign_up_limit=made.bucket('signup', 'create an account'),
+                        gate=HashGate(slots, settings.hash_queue), devices=DeviceCookies(secret))
     return Services(
-        settings=settings, store=store, bus=bus, rooms=rooms, typing=typing, accounts=accounts,
-        messages=Messages(store, bus, settings, typing, _bucket(limits, 'message', clock, 'send')),
+        settings=settings, store=store, bus=bus, rooms=rooms, typing=typing, accounts=accounts, sessions=sessions,
+        messages=Messages(store, bus, settings, typing, made.bucket('message', 'send')), limits=made,
         presence=presence,
     )
 
@@ -84,23 +105,6 @@ def _bus_and_presence(settings: Settings, bus: Bus | None, clock: Clock | None) 
     # wall-clock time: connection expiries are compared across processes
     return bus, RedisPresence(settings.redis_url, bus, settings, settings.redis_prefix, instance=instance,
                               clock=clock or time.time)
-
-
-def _lockout(limits: RateLimits, free: int, clock: Clock) -> Lockout:
-    """The growing lockout after failed sign-ins (NoLimit when limits are off)."""
-    if not limits.enabled:
-        return NoLimit()
-    return FailureLockout(clock, free=free, first_delay=limits.signin_delay, max_delay=limits.signin_max_delay,
-                          forget_after=limits.signin_forget, max_keys=limits.max_keys)
-
-
-def _bucket(limits: RateLimits, name: str, clock: Clock, action: str) -> Limiter:
-    """The token bucket for one `<name>_burst` / `<name>_every` pair of settings (NoLimit when limits are off)."""
-    if not limits.enabled:
-        return NoLimit()
-    every: float = getattr(limits, f'{name}_every')
-    burst: int = getattr(limits, f'{name}_burst')
-    return RateLimiter(1 / every, burst, clock, action=action, max_keys=limits.max_keys)
 
 
 def ensure_data_dir(settings: Settings) -> str:

@@ -83,6 +83,11 @@ _ENV: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     'typing_ttl': ('CHAT_TYPING_TTL', _seconds),
     'allowed_origins': ('CHAT_ALLOWED_ORIGINS', _origins),
     'websocket': ('CHAT_WS', _websocket),
+    # sign-in and sessions (hostile-auth)
+    'hash_slots': ('CHAT_HASH_SLOTS', _count),
+    'hash_queue': ('CHAT_HASH_QUEUE', _count),
+    'session_idle': ('CHAT_SESSION_IDLE', _seconds),
+    'session_max_age': ('CHAT_SESSION_MAX_AGE', _seconds),
 }
 
 
@@ -103,6 +108,14 @@ _LIMITS_ENV: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     'signin_max_delay': ('CHAT_SIGNIN_MAX_DELAY', _seconds),
     'signin_forget': ('CHAT_SIGNIN_FORGET', _seconds),
     'max_keys': ('CHAT_RATE_LIMIT_KEYS', _count),
+    # sign-in ceilings, successful sign-ins, joins and leaves (hostile-auth)
+    'signin_free_per_user': ('CHAT_SIGNIN_FREE_PER_USER', _count),
+    'signin_ok_burst': ('CHAT_SIGNIN_OK_BURST', _count),
+    'signin_ok_every': ('CHAT_SIGNIN_OK_EVERY', _seconds),
+    'signin_ok_address_burst': ('CHAT_SIGNIN_OK_ADDRESS_BURST', _count),
+    'signin_ok_address_every': ('CHAT_SIGNIN_OK_ADDRESS_EVERY', _seconds),
+    'join_burst': ('CHAT_JOIN_BURST', _count),
+    'join_every': ('CHAT_JOIN_EVERY', _seconds),
 }
 
 
@@ -110,9 +123,12 @@ _LIMITS_ENV: dict[str, tuple[str, Callable[[str, str], Any]]] = {
 class RateLimits:
     """Per-process limits, on unless CHAT_RATE_LIMITS=off (benchmarks, load tests).
 
-    Messages, typing and room creation count per user; sign-up per client address; failed sign-ins
-    per username and per address, where after the free ones each failure locks for `signin_delay` s,
-    doubling up to `signin_max_delay`, forgotten after `signin_forget` s without a failure.
+    Messages, typing, room creation and joins/leaves count per user; sign-up per client address.
+    Sign-in attempts are counted before the password is checked, per (username, address) or per known
+    device (`signin_free`), per address (`signin_free_per_address`) and per username from unknown
+    devices (`signin_free_per_user`, the ceiling a distributed guesser meets); after the free ones each
+    attempt locks the key for `signin_delay` s, doubling up to `signin_max_delay`, forgotten after
+    `signin_forget` s. Successful sign-ins are limited per user and per address (`signin_ok_*`).
     """
 
     enabled: bool = True
@@ -130,14 +146,23 @@ class RateLimits:
     signin_max_delay: float = 300.0
     signin_forget: float = 900.0
     max_keys: int = 10_000  # per limiter: bounds memory under a flood of distinct keys
+    # sign-in ceilings, successful sign-ins, joins and leaves (hostile-auth)
+    signin_free_per_user: int = 20
+    signin_ok_burst: int = 5
+    signin_ok_every: float = 30.0
+    signin_ok_address_burst: int = 30  # an office behind one NAT address signs in at 9 am
+    signin_ok_address_every: float = 2.0
+    join_burst: int = 5
+    join_every: float = 10.0
 
     def __post_init__(self) -> None:
-        for name in ('message', 'typing', 'room', 'signup'):
+        for name in ('message', 'typing', 'room', 'signup', 'signin_ok', 'signin_ok_address', 'join'):
             burst, every = getattr(self, f'{name}_burst'), getattr(self, f'{name}_every')
             if burst < 1 or not 0 < every < float('inf'):
                 raise ValueError(f'{name}_burst must be at least 1 and {name}_every a finite number of seconds > 0')
-        if self.signin_free < 0 or self.signin_free_per_address < 0 or self.max_keys < 1:
-            raise ValueError('signin_free and signin_free_per_address must be >= 0, max_keys >= 1')
+        if min(self.signin_free, self.signin_free_per_address, self.signin_free_per_user) < 0 or self.max_keys < 1:
+            raise ValueError('signin_free, signin_free_per_address and signin_free_per_user must be >= 0, '
+                             'max_keys >= 1')
         if not 0 < self.signin_delay <= self.signin_max_delay < float('inf') or not self.signin_forget >= 0:
             raise ValueError('need 0 < signin_delay <= signin_max_delay (finite) and signin_forget >= 0')
 
@@ -160,6 +185,11 @@ class Settings:
     allowed_origins: tuple[str, ...] = ()
     websocket: str = 'websockets-sansio'  # uvicorn's WebSocket implementation (chat_ui/transport.py)
     limits: RateLimits = field(default_factory=RateLimits)
+    # sign-in and sessions (hostile-auth)
+    hash_slots: int = 0  # argon2 hashes at once; 0: cores / the hash's threads (4), at least 1
+    hash_queue: int = 8  # hashes waiting for a slot; beyond: "The server is busy"
+    session_idle: float = 14 * 86400.0  # a session unused this long ends
+    session_max_age: float = 90 * 86400.0  # and every session ends this long after sign-in
 
     def __post_init__(self) -> None:
         # Overrides from the command line bypass the env parsers: check the same limits here.
@@ -175,6 +205,8 @@ class Settings:
             raise ValueError('CHAT_STORAGE_SECRET must be at least 32 characters (e.g. `openssl rand -base64 32`)')
         if self.history_page < 1 or self.max_message_length < 1:
             raise ValueError('history_page and max_message_length must be at least 1')
+        if self.hash_slots < 0 or self.hash_queue < 0 or not 0 < self.session_idle <= self.session_max_age:
+            raise ValueError('hash_slots and hash_queue must be >= 0, 0 < session_idle <= session_max_age')
 
     @property
     def db_url(self) -> str:

@@ -32,3 +32,7 @@ class RateLimited(ChatError):
     def __init__(self, message: str, retry_after: float) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class ServerBusy(RateLimited):
+    """Too much expensive work is queued (password hashing): try again in a moment. The API answers 503."""

@@ -77,4 +77,20 @@ class PresenceChanged:
         return f'user:{self.user_id}'
 
 
-Event = MessagePosted | MembershipChanged | RoomUpdated | RoomCreated | TypingChanged | PresenceChanged
+
+
+@dataclass(frozen=True, slots=True)
+class SessionsEnded:
+    """Sessions of a user ended (sign-out, sign out everywhere, a password change, expiry): each open
+    page of one of them goes to /login. `session_ids` are the store's ids (hashes), never tokens."""
+
+    user_id: int
+    session_ids: tuple[str, ...]
+
+    @property
+    def topic(self) -> str:
+        return f'user:{self.user_id}'
+
+
+Event = (MessagePosted | MembershipChanged | RoomUpdated | RoomCreated | TypingChanged | PresenceChanged
+         | SessionsEnded)

@@ -36,7 +36,7 @@ class Messages:
         cid = validation.client_id(client_id)
         room_id = access.room_id(room_id)
         try:
-            self._limit.check(user.id)
+            await self._limit.check(user.id)
         except RateLimited:
             # The store has no lookup by client id; a retry that meets the limit follows its original closely.
             room = await member_room(self._store, user, room_id)
@@ -47,13 +47,13 @@ class Messages:
         try:
             message, created = await self._store.post_message(room_id, user, text, render_markdown(text), cid)
         except ChatError:
-            self._limit.refund(user.id)  # nothing was posted
+            await self._limit.refund(user.id)  # nothing was posted
             raise
         if created:
             await self._bus.publish(MessagePosted(message))
             await self._typing.stopped(user, room_id)
         else:
-            self._limit.refund(user.id)
+            await self._limit.refund(user.id)
         return message
 
     async def latest(self, user: User, room_id: int, limit: int = 50) -> list[Message]:

@@ -45,3 +45,24 @@ class Message:
     client_id: str
     created_at: datetime
     kind: MessageKind = 'text'
+
+
+SessionKind = Literal['session', 'ticket']
+
+
+@dataclass(frozen=True, slots=True)
+class AuthSession:
+    """A signed-in browser or API client (kind 'session'), or a one-time sign-in ticket (kind 'ticket').
+
+    `id` is the SHA-256 of the secret token the client holds: the store never sees the token itself.
+    A session ends `idle` after `last_seen_at` or at `expires_at`, whichever comes first; a ticket at
+    `expires_at`. `binding` ties a ticket to the browser that asked for it ('' for sessions).
+    """
+
+    id: str
+    user_id: int
+    kind: SessionKind
+    created_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime
+    binding: str = ''

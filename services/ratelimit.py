@@ -1,8 +1,9 @@
-"""Rate limits: a token bucket per key, and a growing lockout after failed sign-ins.
+"""Rate limits: the ports (Limiter, Lockout) and the in-memory token bucket; the sign-in lockout is in lockout.py.
 
-Both live in the memory of one process: with several instances each one limits on its own, so the
-effective limit is up to N times the setting. A Redis-backed version can implement the same small
-Protocols (Limiter, Lockout) later; the services only see those.
+The ports are async with one atomic call per decision (`check`, `attempt`), so that a Redis adapter
+(a Lua script, or the `limits` library's async storage) can implement them and count across
+instances. These in-memory ones live in one process: with several instances each one limits on its
+own, so the effective limit is up to N times the setting until that adapter is wired.
 
 Memory is bounded: keys live in an LRU of at most `max_keys` entries, and every call drops the
 least recently used entries that are back to their resting state (a full bucket, a forgotten
@@ -48,41 +49,52 @@ def address_key(address: object) -> str | None:
 
 
 class Limiter(Protocol):
-    """Allows a burst of calls per key, then a steady rate."""
+    """Allows a burst of calls per key, then a steady rate.
 
-    def check(self, key: Hashable) -> None:
+    Async, one call per decision: an adapter over a shared store (Redis, a Lua script) implements the
+    same two methods atomically, so the limit holds across instances.
+    """
+
+    async def check(self, key: Hashable) -> None:
         """Take one call's allowance for `key`, or raise RateLimited (taking nothing)."""
 
-    def refund(self, key: Hashable) -> None:
+    async def refund(self, key: Hashable) -> None:
         """Give back the allowance of a call that turned out to do nothing (an idempotent repeat)."""
 
 
 class Lockout(Protocol):
-    """Counts failures per key; after a number of free ones, each locks the key for longer."""
+    """Counts attempts per key; after a number of free ones, each must wait longer than the last.
 
-    def check(self, key: Hashable) -> None:
-        """Raise RateLimited while `key` is locked."""
+    `attempt` checks and records in one step, before the expensive work (the password hash), so
+    concurrent guesses cannot all slip in before the first verdict is recorded.
+    """
 
-    def failed(self, key: Hashable) -> None:
-        """Record a failure for `key` (and lock it if it is past the free ones)."""
+    async def attempt(self, key: Hashable) -> None:
+        """Raise RateLimited while `key` is locked; otherwise count one attempt (a failure until told otherwise)."""
 
-    def succeeded(self, key: Hashable) -> None:
-        """Forget the failures of `key`."""
+    async def release(self, key: Hashable) -> None:
+        """Take back the attempt just counted: it was not made (another key refused it) or must not count."""
+
+    async def succeeded(self, key: Hashable) -> None:
+        """The attempt succeeded: forget every failure of `key`."""
 
 
 class NoLimit:
     """Limiter and Lockout that allow everything (CHAT_RATE_LIMITS=off, for benchmarks)."""
 
-    def check(self, key: Hashable) -> None:
+    async def check(self, key: Hashable) -> None:
         return None
 
-    def refund(self, key: Hashable) -> None:
+    async def refund(self, key: Hashable) -> None:
         return None
 
-    def failed(self, key: Hashable) -> None:
+    async def attempt(self, key: Hashable) -> None:
         return None
 
-    def succeeded(self, key: Hashable) -> None:
+    async def release(self, key: Hashable) -> None:
+        return None
+
+    async def succeeded(self, key: Hashable) -> None:
         return None
 
 
@@ -110,7 +122,7 @@ class RateLimiter:
     def __len__(self) -> int:
         return len(self._buckets)
 
-    def check(self, key: Hashable) -> None:
+    async def check(self, key: Hashable) -> None:
         now = self._clock()
         bucket = self._refilled(key, now)
         if bucket.tokens < 1:
@@ -119,7 +131,7 @@ class RateLimiter:
         bucket.tokens -= 1
         self._prune(now)
 
-    def refund(self, key: Hashable) -> None:
+    async def refund(self, key: Hashable) -> None:
         bucket = self._buckets.get(key)
         if bucket is not None:
             bucket.tokens = min(self._burst, bucket.tokens + 1)
@@ -147,65 +159,3 @@ class RateLimiter:
             del self._buckets[key]
 
 
-@dataclass(slots=True)
-class _Failures:
-    count: int
-    last: float
-    until: float
-
-
-class FailureLockout:
-    """The first `free` failures cost nothing; then `first_delay` s, doubling up to `max_delay` s.
-
-    Failures are forgotten `forget_after` s after the last one, or at once by `succeeded`.
-    """
-
-    def __init__(self, clock: Clock = time.monotonic, *, free: int = 5, first_delay: float = 1.0,
-                 max_delay: float = 300.0, forget_after: float = 900.0, max_keys: int = MAX_KEYS) -> None:
-        if free < 0 or not 0 < first_delay <= max_delay or forget_after < 0 or max_keys < 1:
-            raise ValueError('free >= 0, 0 < first_delay <= max_delay, forget_after >= 0, max_keys >= 1')
-        self._clock = clock
-        self._free = free
-        self._first = first_delay
-        self._max = max_delay
-        self._forget = max(forget_after, max_delay)  # never forget a key that is still locked
-        self._max_keys = max_keys
-        self._keys: OrderedDict[Hashable, _Failures] = OrderedDict()
-
-    def __len__(self) -> int:
-        return len(self._keys)
-
-    def check(self, key: Hashable) -> None:
-        now = self._clock()
-        entry = self._keys.get(key)
-        if entry is not None and now < entry.until:
-            wait = entry.until - now
-            raise RateLimited(f'Too many sign-in attempts. Try again in {wait_text(wait)}.', wait)
-
-    def failed(self, key: Hashable) -> None:
-        now = self._clock()
-        entry = self._keys.pop(key, None)
-        if entry is None or now - entry.last > self._forget:
-            entry = _Failures(0, now, now)
-        entry.count += 1
-        entry.last = now
-        beyond = entry.count - self._free
-        if beyond > 0:
-            # min() before the power would overflow: 2 ** 60 s is already far past any cap
-            entry.until = now + min(self._max, self._first * 2.0 ** min(beyond - 1, 60))
-        self._keys[key] = entry  # most recently used at the end
-        self._prune(now)
-
-    def succeeded(self, key: Hashable) -> None:
-        self._keys.pop(key, None)
-
-    def _prune(self, now: float) -> None:
-        while len(self._keys) > self._max_keys:
-            self._keys.popitem(last=False)
-        for _ in range(_PRUNE_STEPS):
-            if not self._keys:
-                return
-            key, oldest = next(iter(self._keys.items()))
-            if now - oldest.last <= self._forget:
-                return
-            del self._keys[key]

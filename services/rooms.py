@@ -16,10 +16,12 @@ MAX_QUERY = 64
 
 
 class Rooms:
-    def __init__(self, store: Store, bus: Bus, create_limit: Limiter | None = None) -> None:
+    def __init__(self, store: Store, bus: Bus, create_limit: Limiter | None = None,
+                 join_limit: Limiter | None = None) -> None:
         self._store = store
         self._bus = bus
         self._create_limit = create_limit if create_limit is not None else NoLimit()
+        self._join_limit = join_limit if join_limit is not None else NoLimit()  # joins and leaves, per user
 
     async def ensure_general(self) -> Room:
         """The company-wide room, created by the system (no creator) the first time."""
@@ -40,7 +42,7 @@ class Rooms:
         """
         clean_name = validation.room_name(name)
         clean_topic = validation.topic(topic)
-        self._create_limit.check(user.id)
+        await self._create_limit.check(user.id)
         room = await self._store.create_room(clean_name, clean_topic, user.id)
         await self._bus.publish(RoomCreated(room, user.id))  # committed: the creator's other tabs list it
         return room
@@ -69,20 +71,36 @@ class Rooms:
         return await member_room(self._store, user, room_id)
 
     async def join(self, user: User, room_id: int) -> Room:
-        """Join a room; posts 'alice joined'. Joining again changes nothing and publishes nothing."""
+        """Join a room; posts 'alice joined'. Joining again changes nothing and publishes nothing.
+
+        RateLimited past the per-user limit on joins and leaves (a join that changes nothing is free).
+        """
         room = await existing_room(self._store, room_id)
+        if await self._store.is_member(room.id, user.id):
+            return room
+        await self._join_limit.check(user.id)
         notice = await self._store.join(room.id, user.id, f'{user.username} joined')
         room = await existing_room(self._store, room.id)
-        if notice is not None:
+        if notice is None:
+            await self._join_limit.refund(user.id)
+        else:
             await self._bus.publish(MessagePosted(notice))
             await self._bus.publish(MembershipChanged(room.id, user.id, user.username, True, room.member_count))
         return room
 
     async def leave(self, user: User, room_id: int) -> None:
-        """Leave a room; posts 'alice left'. Leaving a room one is not in changes nothing."""
+        """Leave a room; posts 'alice left'. Leaving a room one is not in changes nothing.
+
+        RateLimited past the per-user limit on joins and leaves (a leave that changes nothing is free).
+        """
         room = await existing_room(self._store, room_id)
+        if not await self._store.is_member(room.id, user.id):
+            return
+        await self._join_limit.check(user.id)
         notice = await self._store.leave(room.id, user.id, f'{user.username} left')
-        if notice is not None:
+        if notice is None:
+            await self._join_limit.refund(user.id)
+        else:
             room = await existing_room(self._store, room.id)
             await self._bus.publish(MessagePosted(notice))
             await self._bus.publish(MembershipChanged(room.id, user.id, user.username, False, room.member_count))

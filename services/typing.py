@@ -34,7 +34,7 @@ class Typing:
         best-effort, and a page must never show an error because someone types fast.
         """
         try:
-            self._limit.check(user.id)  # before the store read: a flood costs no database work
+            await self._limit.check(user.id)  # before the store read: a flood costs no database work
         except RateLimited:
             return
         room = await member_room(self._store, user, room_id)

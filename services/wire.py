@@ -47,6 +47,7 @@ SPECS: tuple[Spec, ...] = (
     Spec('room.created', 1, events.RoomCreated),
     Spec('typing.changed', 1, events.TypingChanged),
     Spec('presence.changed', 1, events.PresenceChanged),
+    Spec('sessions.ended', 1, events.SessionsEnded),
 )
 
 _RESERVED = {'v', 'type'}
@@ -108,6 +109,22 @@ def _optional(inner: _Codec) -> _Codec:
     return _Codec(encode, decode, {'anyOf': [inner.schema, {'type': 'null'}]})
 
 
+def _sequence(inner: _Codec, limit: int = 1000) -> _Codec:
+    """A homogeneous tuple (`tuple[X, ...]`) as a JSON array of at most `limit` items."""
+
+    def encode(value: Any) -> Json:
+        return [inner.encode(item) for item in value]
+
+    def decode(value: Json, path: str) -> Any:
+        if not isinstance(value, list):
+            raise WireError(f'{path} must be an array, got {_kind(value)}')
+        if len(value) > limit:
+            raise WireError(f'{path} has more than {limit} items')
+        return tuple(inner.decode(item, f'{path}[{i}]') for i, item in enumerate(value))
+
+    return _Codec(encode, decode, {'type': 'array', 'items': inner.schema, 'maxItems': limit})
+
+
 def _record(cls: type) -> _Codec:
     hints = typing.get_type_hints(cls)
     names = [f.name for f in dataclasses.fields(cls)]
@@ -149,6 +166,8 @@ def _compile(tp: Any) -> _Codec:
         args = [a for a in typing.get_args(tp) if a is not type(None)]
         if len(args) == 1 and len(typing.get_args(tp)) == 2:
             return _optional(_compile(args[0]))
+    if origin is tuple and len(typing.get_args(tp)) == 2 and typing.get_args(tp)[1] is Ellipsis:
+        return _sequence(_compile(typing.get_args(tp)[0]))
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         return _record(tp)
     raise TypeError(f'the wire format cannot carry {tp!r}: add a codec for it in services/wire.py')

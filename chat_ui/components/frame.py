@@ -13,7 +13,7 @@ from services.events import MembershipChanged, RoomCreated
 from services.models import User
 
 from ..bridge import Bridge
-from ..session import sign_out
+from ..session import page_session_id, watch_session
 from .new_room import open_new_room_dialog
 from .room_list import RoomList
 
@@ -24,15 +24,21 @@ async def frame(services: Services, bridge: Bridge, user: User, active_room_id: 
     client.on_connect(lambda: services.presence.connect(user.id, client.id))
     client.on_disconnect(lambda: services.presence.disconnect(user.id, client.id))
 
-    def leave() -> None:
-        sign_out()
-        ui.navigate.to('/login')
+    session = page_session_id()
+    watch_session(services, bridge, user, session)  # when this page's session ends anywhere, it goes to /login
+
+    async def leave() -> None:
+        ui.navigate.to('/login')  # first: ending the session empties this page too
+        if session is not None:
+            await services.sessions.end(session)  # on the server: every page of it goes to /login
 
     ui.colors(primary='#2563eb')
     drawer = ui.left_drawer(bordered=True).classes('bg-grey-1 p-3 gap-2').props('width=260 breakpoint=1023')
     with ui.header(elevated=False).classes('bg-white text-black border-b items-center gap-2 px-2 py-1 no-wrap'):
         ui.button('Rooms', icon='menu', on_click=drawer.toggle).props('flat dense no-caps').classes('lt-md')
         middle = ui.row().classes('items-center gap-2 no-wrap min-w-0 grow')
+        ui.button(icon='manage_accounts', on_click=lambda: ui.navigate.to('/account')) \
+            .props('flat round dense aria-label="Account"').mark('account')
         ui.button(icon='logout', on_click=leave).props('flat round dense aria-label="Sign out"').mark('sign-out')
     with drawer:
         ui.html(f'<div class="chat-side-head"><h2 class="chat-side-title">Rooms</h2>'

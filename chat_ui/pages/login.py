@@ -1,4 +1,4 @@
-"""`/login`: sign in or create an account."""
+"""`/login`: sign in or create an account; a success continues on `/auth/continue`, which sets the cookie."""
 from __future__ import annotations
 
 from fastapi.responses import RedirectResponse
@@ -7,7 +7,7 @@ from nicegui import ui
 from services.bootstrap import Services
 from services.errors import ChatError
 
-from ..session import current_user, sign_in
+from ..session import continue_signed_in, current_user, device_cookie
 
 
 def register(services: Services) -> None:
@@ -31,15 +31,19 @@ def register(services: Services) -> None:
         # The peer address of the page's HTTP request (NiceGUI's Client.ip). Behind a reverse proxy this is
         # the proxy's address unless uvicorn trusts its forwarded headers; '' means unknown (no per-address limit).
         address = ui.context.client.ip or None
+        device = device_cookie(ui.context.client.request)  # this browser's, if someone signed in here before
 
         async def attempt(create: bool) -> None:
             error.set_visibility(False)
             sign_in_button.disable()
             create_button.disable()
             try:
-                if create:
-                    await services.accounts.sign_up(username.value or '', password.value or '', address)
-                user = await services.accounts.sign_in(username.value or '', password.value or '', address)
+                if create:  # the new account is signed in at once: one hash, not two
+                    user = await services.accounts.sign_up(username.value or '', password.value or '', address)
+                else:
+                    user = await services.accounts.sign_in(username.value or '', password.value or '', address,
+                                                           device)
+                await continue_signed_in(services, user)
             except ChatError as e:
                 error.set_text(str(e))
                 error.set_visibility(True)
@@ -47,8 +51,6 @@ def register(services: Services) -> None:
             finally:
                 sign_in_button.enable()
                 create_button.enable()
-            sign_in(user)
-            ui.navigate.to('/')
 
         sign_in_button.on_click(lambda: attempt(create=False))
         create_button.on_click(lambda: attempt(create=True))

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from ..errors import Conflict, Forbidden, NotFound
-from ..models import Message, MessageKind, Room, User
+from ..models import AuthSession, Message, MessageKind, Room, User
 
 
 @dataclass
@@ -33,6 +33,7 @@ class MemoryStore:
         self._rooms: dict[int, _RoomRow] = {}
         self._room_by_name: dict[str, int] = {}
         self._next_message_id = 1
+        self._sessions: dict[str, AuthSession] = {}
 
     async def start(self) -> None:
         """Nothing to open."""
@@ -180,3 +181,35 @@ class MemoryStore:
         messages = self._row(room_id).messages
         start = max(after_seq, 0)
         return list(messages[start:start + max(limit, 0)])
+
+    # sessions and sign-in tickets (hostile-auth)
+    async def create_session(self, session: AuthSession) -> None:
+        if session.user_id not in self._users:
+            raise NotFound('No such user')
+        if session.id in self._sessions:
+            raise Conflict('That session exists')
+        self._sessions[session.id] = session
+
+    async def get_session(self, session_id: str) -> AuthSession | None:
+        return self._sessions.get(session_id)
+
+    async def touch_session(self, session_id: str, last_seen_at: datetime) -> None:
+        if (session := self._sessions.get(session_id)) is not None:
+            self._sessions[session_id] = replace(session, last_seen_at=last_seen_at)
+
+    async def take_session(self, session_id: str) -> AuthSession | None:
+        return self._sessions.pop(session_id, None)
+
+    async def delete_user_sessions(self, user_id: int, except_id: str | None = None) -> list[str]:
+        ended = [s.id for s in self._sessions.values()
+                 if s.user_id == user_id and s.kind == 'session' and s.id != except_id]
+        for session_id in ended:
+            del self._sessions[session_id]
+        return ended
+
+    async def purge_sessions(self, now: datetime, idle_before: datetime) -> list[tuple[int, str]]:
+        gone = [(s.user_id, s.id) for s in self._sessions.values()
+                if s.expires_at <= now or (s.kind == 'session' and s.last_seen_at < idle_before)]
+        for _, session_id in gone:
+            del self._sessions[session_id]
+        return gone

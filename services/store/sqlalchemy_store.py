@@ -18,6 +18,7 @@ from ..errors import Conflict, Forbidden, NotFound
 from ..models import Message, MessageKind, Room, User
 from .migrate import upgrade_head
 from .sql_rows import _MESSAGE, _ROOM, _USER, _message, _now, _room, _user
+from .sql_sessions import SessionRows
 from .tables import memberships, messages, rooms, users
 
 
@@ -28,7 +29,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-class SQLAlchemyStore:
+class SQLAlchemyStore(SessionRows):  # SessionRows: the sessions table (hostile-auth)
     """Every public method is one transaction. On SQLite one asyncio.Lock serialises the writers of this
     process (SQLite allows one writer anyway; queuing here avoids 'database is locked'); reads run freely."""
 

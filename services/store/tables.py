@@ -97,3 +97,17 @@ messages = Table(
     UniqueConstraint('room_id', 'seq'),  # also the index every history read walks
     UniqueConstraint('room_id', 'author_id', 'client_id'),
 )
+
+# sessions and one-time sign-in tickets (hostile-auth; migration 0002)
+sessions = Table(
+    'sessions', metadata,
+    Column('id', String(64), primary_key=True),  # SHA-256 hex of the token: the token is never stored
+    Column('user_id', BigId, ForeignKey('users.id', ondelete='CASCADE'), nullable=False),
+    Column('kind', String(8), nullable=False),
+    Column('created_at', UTCDateTime(), nullable=False),
+    Column('last_seen_at', UTCDateTime(), nullable=False),
+    Column('expires_at', UTCDateTime(), nullable=False),
+    Column('binding', String(64), nullable=False, server_default=''),
+    Index(None, 'user_id'),  # sign out everywhere
+    Index(None, 'expires_at'),  # the purge
+)

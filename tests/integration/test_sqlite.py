@@ -5,8 +5,10 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from alembic import command
 from sqlalchemy import event
 
+from services.store.migrate import alembic_config
 from services.store.sqlalchemy_store import SQLAlchemyStore
 from tests.support import services_on
 
@@ -19,9 +21,27 @@ async def test_migrations_create_the_schema_in_an_empty_file(tmp_path: Path) -> 
     await store.close()
     with sqlite3.connect(path) as db:
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        assert {'users', 'rooms', 'memberships', 'messages', 'alembic_version'} <= tables
-        assert db.execute('SELECT version_num FROM alembic_version').fetchall() == [('0001',)]
+        assert {'users', 'rooms', 'memberships', 'messages', 'sessions', 'alembic_version'} <= tables
+        assert db.execute('SELECT version_num FROM alembic_version').fetchall() == [('0002',)]
         assert db.execute('PRAGMA journal_mode').fetchone() == ('wal',)
+
+
+async def test_a_database_made_before_sessions_is_upgraded_with_its_data(tmp_path: Path) -> None:
+    path = tmp_path / 'chat.db'
+    old = SQLAlchemyStore(f'sqlite+aiosqlite:///{path}')
+    async with old._engine.begin() as conn:
+        await conn.run_sync(lambda sync: command.upgrade(alembic_config(sync), '0001'))
+    await old.close()
+    with sqlite3.connect(path) as db:
+        db.execute("INSERT INTO users (username, username_lower, password_hash, created_at) "
+                   "VALUES ('alice', 'alice', 'h', '2026-01-01 00:00:00')")
+    store = SQLAlchemyStore(f'sqlite+aiosqlite:///{path}')
+    await store.start()
+    try:
+        found = await store.get_credentials('alice')
+        assert found is not None and await store.delete_user_sessions(found[0].id) == []
+    finally:
+        await store.close()
 
 
 async def test_pragmas_on_every_connection(tmp_path: Path) -> None:

@@ -2,11 +2,12 @@
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from services.errors import Conflict, Forbidden, NotFound
+from services.models import AuthSession
 
 from .conftest import Store, StoreFactory
 
@@ -228,3 +229,56 @@ async def test_page_arguments_out_of_range_read_the_same_everywhere(store: Store
     assert await store.before(room.id, -5, 10) == []
     assert [r.name for r in await store.list_rooms('', 10, -3)] == ['dev']
     assert await store.list_rooms('', 0, 0) == [] and await store.list_rooms('', -1, 0) == []
+
+
+# sessions and sign-in tickets (hostile-auth)
+def _session(user_id: int, sid: str, kind: str = 'session', *, seen_ago: float = 0, expires_in: float = 3600,
+             binding: str = '') -> AuthSession:
+    now = datetime.now(UTC)
+    return AuthSession(sid, user_id, kind, now - timedelta(seconds=seen_ago),  # type: ignore[arg-type]
+                       now - timedelta(seconds=seen_ago), now + timedelta(seconds=expires_in), binding)
+
+
+async def test_sessions_are_stored_touched_and_taken_once(store: Store) -> None:
+    alice = await store.create_user('alice', 'h')
+    session = _session(alice.id, 'a' * 64)
+    await store.create_session(session)
+    with pytest.raises(Conflict):
+        await store.create_session(session)
+    with pytest.raises(NotFound):
+        await store.create_session(_session(alice.id + 100, 'b' * 64))
+    assert await store.get_session(session.id) == session
+    later = session.last_seen_at + timedelta(minutes=10)
+    await store.touch_session(session.id, later)
+    assert (await store.get_session(session.id)).last_seen_at == later  # type: ignore[union-attr]
+    await store.touch_session('z' * 64, later)  # unknown: nothing happens
+    ticket = _session(alice.id, 't' * 64, 'ticket', binding='browser')
+    await store.create_session(ticket)
+    taken = await asyncio.gather(*(store.take_session(ticket.id) for _ in range(10)))
+    assert [t for t in taken if t is not None] == [ticket]  # single use, even under concurrency
+    assert await store.get_session(ticket.id) is None
+
+
+async def test_ending_every_session_of_a_user_keeps_one_if_asked(store: Store) -> None:
+    alice = await store.create_user('alice', 'h')
+    bob = await store.create_user('bob', 'h')
+    for i in range(3):
+        await store.create_session(_session(alice.id, f'{i}' * 64))
+    await store.create_session(_session(alice.id, 't' * 64, 'ticket'))
+    await store.create_session(_session(bob.id, 'b' * 64))
+    assert sorted(await store.delete_user_sessions(alice.id, except_id='0' * 64)) == ['1' * 64, '2' * 64]
+    assert await store.get_session('0' * 64) is not None and await store.get_session('t' * 64) is not None
+    assert await store.delete_user_sessions(alice.id) == ['0' * 64]
+    assert await store.get_session('b' * 64) is not None
+
+
+async def test_purge_removes_expired_and_idle_rows(store: Store) -> None:
+    alice = await store.create_user('alice', 'h')
+    await store.create_session(_session(alice.id, 'e' * 64, expires_in=-1))  # past its absolute expiry
+    await store.create_session(_session(alice.id, 'i' * 64, seen_ago=7200))  # idle for two hours
+    await store.create_session(_session(alice.id, 'l' * 64, seen_ago=60))
+    await store.create_session(_session(alice.id, 't' * 64, 'ticket', seen_ago=7200))  # tickets: expiry only
+    now = datetime.now(UTC)
+    gone = await store.purge_sessions(now, now - timedelta(hours=1))
+    assert sorted(gone) == [(alice.id, 'e' * 64), (alice.id, 'i' * 64)]
+    assert await store.get_session('l' * 64) is not None and await store.get_session('t' * 64) is not None

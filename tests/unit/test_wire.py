@@ -20,6 +20,7 @@ from services.events import (
     PresenceChanged,
     RoomCreated,
     RoomUpdated,
+    SessionsEnded,
     TypingChanged,
 )
 from services.models import Message, Room
@@ -57,6 +58,9 @@ GOLDEN: list[tuple[Event, dict[str, Any]]] = [
         'v': 1, 'type': 'room.created', 'creator_id': 3,
         'room': {'id': 2, 'name': 'dev', 'topic': 'Shipping', 'created_by': None,
                  'created_at': '2026-11-30T01:02:03.456789+00:00', 'member_count': 5},
+    }),
+    (SessionsEnded(user_id=3, session_ids=('5e55', 'a1b2')), {
+        'v': 1, 'type': 'sessions.ended', 'user_id': 3, 'session_ids': ['5e55', 'a1b2'],
     }),
 ]
 
@@ -135,6 +139,9 @@ BAD: list[tuple[str, object, str]] = [
                                                                              'date-time string, got int'),
     ('nested not object', broken(2, lambda d: d.update(room='dev')), r'room\.updated\.room must be an object'),
     ('optional wrong type', broken(2, lambda d: d['room'].update(created_by='3')), 'created_by must be integer'),
+    ('array not array', broken(6, lambda d: d.update(session_ids='5e55')), 'session_ids must be an array, got str'),
+    ('array item type', broken(6, lambda d: d.update(session_ids=['ok', 3])), r'session_ids\[1\] must be string'),
+    ('array too long', broken(6, lambda d: d.update(session_ids=['x'] * 1001)), 'more than 1000 items'),
 ]
 
 
