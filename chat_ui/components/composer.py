@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import uuid
 
 from nicegui import ui
@@ -14,6 +15,18 @@ from services.models import User
 
 log = logging.getLogger(__name__)
 COUNTER_FROM = 0.9  # show the counter from 90 % of the limit
+_CLIENT_ID = re.compile(r'[0-9a-f]{24,32}')  # what the outbox (message_list.js) or uuid4().hex makes
+_FIELD = 'document.querySelector(\'textarea[aria-label="Message"]\')'
+# %s: the textarea. Nothing is sent while disconnected, nor an empty text (the field says nothing then).
+_SEND_JS = '''(e) => {
+    const box = %s;
+    if (!box || !window.socket || !window.socket.connected || !box.value.trim()) return;
+    const text = box.value;
+    const cid = window.chatOutbox ? window.chatOutbox.add(text) : '';
+    box.value = '';
+    box.dispatchEvent(new Event('input', {bubbles: true}));
+    emit({text, cid});
+}'''
 
 
 class Composer:
@@ -21,7 +34,6 @@ class Composer:
         self._services = services
         self._user = user
         self._room_id = room_id
-        self._client_id = uuid.uuid4().hex  # the same id until the send succeeds: a retry never duplicates
         self._order = asyncio.Lock()  # one composer's messages are posted in the order they were sent
         self._limit = services.settings.max_message_length
         with ui.row().classes('w-full items-start gap-2 no-wrap px-2 pb-2'):
@@ -29,36 +41,40 @@ class Composer:
             self.input = ui.textarea(placeholder='Message').props(
                 'aria-label=Message outlined dense autogrow rows=1 bottom-slots input-style="max-height: 30vh"',
             ).classes('grow min-w-0').without_auto_validation()
-            ui.button('Send', icon='send', on_click=lambda: self.send()).props('unelevated no-caps').classes('mt-1')
+            send = ui.button('Send', icon='send').props('unelevated no-caps').classes('mt-1')
         self.input.on_value_change(self._count)
-        # Enter empties the field in the browser at once and sends the text with the event: clearing it from
-        # the server a round trip later would eat what a fast typist already typed of the next message.
-        # While disconnected nothing is sent and the text stays, visibly unsent (kept over a reload as a draft).
-        self.input.on('keydown.enter.exact.prevent', self._send_typed, js_handler='''(e) => {
-            if (!window.socket || !window.socket.connected) return;
-            const text = e.target.value;
-            e.target.value = '';
-            e.target.dispatchEvent(new Event('input', {bubbles: true}));
-            emit(text);
-        }''')
+        # Enter (or Send) empties the field in the browser at once and sends the text with the event: clearing it
+        # from the server a round trip later would eat what a fast typist already typed of the next message. The
+        # text first goes into the page's outbox with the client id it is posted under (message_list.js), so a
+        # message whose server died before storing it comes back into the composer after the reload, under the
+        # same id. While disconnected nothing is sent and the text stays, visibly unsent (kept as a draft).
+        self.input.on('keydown.enter.exact.prevent', self._send_typed, js_handler=_SEND_JS % 'e.target')
+        send.on('click', self._send_typed, js_handler=_SEND_JS % _FIELD)
         # typing is what changes the text (Enter that sends does not): at most one event every 2 s, the last
         # keystroke of a window included (so typing right after a send still shows)
         self.input.on('update:value', self._typing, args=[], throttle=2.0,
                       leading_events=True, trailing_events=True)
 
     async def _send_typed(self, e: GenericEventArguments) -> None:
-        await self.send(e.args if isinstance(e.args, str) else '')
+        args = e.args if isinstance(e.args, dict) else {}
+        text, cid = args.get('text'), args.get('cid')
+        if not isinstance(text, str):  # not our page's script (NiceGUI's simulated User, a crafted event)
+            await self.send()  # what the field holds on the server
+            return
+        await self.send(text, cid if isinstance(cid, str) else None)
 
-    async def send(self, typed: str | None = None) -> None:
-        """Take the text at once (so the next message can be typed), then post in order.
+    async def send(self, typed: str | None = None, client_id: str | None = None) -> None:
+        """Post what was typed (or the field's text), in the order sent.
 
-        On failure the text comes back into the composer with its client id, so pressing Send again
-        retries the same message and can never store it twice.
+        The browser sends the text with the client id it put in its outbox; on failure the text comes back
+        into the composer and the id into the outbox's resend list, so sending it again retries the same
+        message and can never store it twice.
         """
-        body, client_id = (self.input.value or '') if typed is None else typed, self._client_id
+        body = (self.input.value or '') if typed is None else typed
         if typed is None:
             self.input.set_value('')
-        self._client_id = uuid.uuid4().hex
+        if client_id is None or not _CLIENT_ID.fullmatch(client_id):
+            client_id = uuid.uuid4().hex
         async with self._order:
             try:
                 await self._services.messages.post(self._user, self._room_id, body, client_id)
@@ -90,7 +106,8 @@ class Composer:
         self._show_error(reason)
         if not (self.input.value or '').strip():
             self.input.set_value(body)
-            self._client_id = client_id
+            # out of the outbox (it is in the composer now), remembered for a resend of the same text
+            self.input.client.run_javascript(f'window.chatOutbox && window.chatOutbox.giveBack({client_id!r})')
 
     async def _typing(self) -> None:
         if not (self.input.value or '').strip():

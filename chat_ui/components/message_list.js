@@ -33,6 +33,7 @@ export default {
     </div>`,
   props: {
     roomId: Number,
+    viewerId: Number,
     history: Array,
     hasOlder: Boolean,
     lastSeq: Number,
@@ -53,13 +54,16 @@ export default {
     };
   },
   mounted() {
+    this.keepOutbox();
     this.setHistory(this.history || [], this.hasOlder, this.lastSeq || 0);
     // the server drops the history prop once the page has connected: a later remount fetches the latest
     if (!this.history && this.lastSeq) this.$emit("latest", {});
     // one message, or a list of them when the server batched a burst
     this.onLive = (data) => {
       for (const m of Array.isArray(data) ? data : [data]) {
-        if (m.room_id === this.roomId) this.accept(m);
+        if (m.room_id !== this.roomId) continue;
+        this.settle([m]);
+        this.accept(m);
       }
     };
     const attach = () => {
@@ -68,7 +72,7 @@ export default {
       this.socket.on("chat:msg", this.onLive);
     };
     attach();
-    this.keepDraft();
+    this.keepDraft(this.outbox.unsent());
   },
   unmounted() {
     clearTimeout(this.retryTimer);
@@ -80,7 +84,54 @@ export default {
   methods: {
     // What is typed in the composer survives a reload (e.g. NiceGUI reloading the page after a server
     // restart while a message waited to be sent): it is kept per room in this tab's sessionStorage.
-    keepDraft() {
+    // Sent but not yet seen stored: the composer puts each message in this tab's outbox (sessionStorage)
+    // before it emits it, with the client id it is posted under; a message of ours that comes back (live,
+    // in history or in a catch-up) settles it. If the page dies first (its server was killed, say), the
+    // reloaded page puts what never came back into the composer, under the same client id, so sending it
+    // again can never store it twice.
+    keepOutbox() {
+      const key = `chat-outbox-${this.roomId}`;
+      const load = () => {
+        try {
+          const list = JSON.parse(sessionStorage.getItem(key) || "[]");
+          return Array.isArray(list) ? list : [];
+        } catch (e) {
+          return [];
+        }
+      };
+      const save = (list) => (list.length ? sessionStorage.setItem(key, JSON.stringify(list)) : sessionStorage.removeItem(key));
+      const fresh = () => Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, "0")).join("");
+      const resend = new Map(); // text given back to the composer -> the id it was first sent under
+      this.outbox = window.chatOutbox = {
+        add(text) {
+          const cid = resend.get(text) || fresh();
+          resend.delete(text);
+          save(load().concat([{ cid, text }]));
+          return cid;
+        },
+        drop(cids) {
+          save(load().filter((e) => !cids.includes(e.cid)));
+        },
+        // the server refused it and gave the text back to the composer: a resend keeps the id
+        giveBack(cid) {
+          const entry = load().find((e) => e.cid === cid);
+          if (entry) resend.set(entry.text, cid);
+          this.drop([cid]);
+        },
+        // what an earlier page of this tab sent and never saw stored (call once, after the history settled)
+        unsent() {
+          const left = load();
+          save([]);
+          if (left.length === 1) resend.set(left[0].text, left[0].cid);
+          return left.map((e) => e.text).join("\n\n"); // several: one message now, under a new id
+        },
+      };
+    },
+    settle(list) {
+      const mine = list.filter((m) => m.author_id === this.viewerId && m.client_id).map((m) => m.client_id);
+      if (mine.length) this.outbox.drop(mine);
+    },
+    keepDraft(unsent) {
       const key = `chat-draft-${this.roomId}`;
       const box = () => document.querySelector('textarea[aria-label="Message"]');
       this.saveDraft = () => {
@@ -91,7 +142,8 @@ export default {
       this.onInput = (e) => e.target === box() && this.saveDraft();
       window.addEventListener("beforeunload", this.saveDraft);
       document.addEventListener("input", this.onInput);
-      const draft = sessionStorage.getItem(key);
+      const typed = sessionStorage.getItem(key);
+      const draft = unsent && typed && typed !== unsent ? `${unsent}\n\n${typed}` : unsent || typed;
       let tries = 0;
       const restore = () => {
         const el = box();
@@ -107,6 +159,7 @@ export default {
       return this.messages.length ? this.messages[this.messages.length - 1].seq : 0;
     },
     setHistory(list, hasOlder, lastSeq) {
+      this.settle(list);
       this.messages = list.slice(-this.maxWindow);
       this.hasOlderNow = hasOlder || list.length > this.messages.length;
       this.known = Math.max(lastSeq, this.lastShown());
@@ -152,6 +205,7 @@ export default {
       clearTimeout(this.retryTimer); // a late answer to an earlier request does as well as the retry
       this.reconnecting = false;
       this.retryDelay = 0;
+      this.settle(list);
       for (const m of list) {
         if (m.seq > this.known) this.known = m.seq;
       }

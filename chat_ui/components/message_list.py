@@ -34,6 +34,7 @@ def message_payload(message: Message) -> dict[str, Any]:
         'kind': message.kind,
         'author': message.author_name,
         'author_id': message.author_id,
+        'client_id': message.client_id,  # the author's page settles its outbox with it (message_list.js)
         'body': message.body if message.kind != 'text' else '',
         'html': message.html,
         'time': message.created_at.isoformat(),
@@ -48,6 +49,7 @@ class MessageList(ui.element, component='message_list.js'):
         self._room_id = room.id
         self._in_room: set[str] = set()  # this page's socket ids that are in the chat room's Socket.IO room
         self._props['roomId'] = room.id
+        self._props['viewerId'] = viewer.id
         self._props['history'] = [message_payload(m) for m in history]
         self._props['hasOlder'] = bool(history) and history[0].seq > 1
         self._props['lastSeq'] = history[-1].seq if history else 0
