@@ -1,5 +1,13 @@
-"""Message formatting: Markdown rendered on the server, raw HTML off, output passed through an allow-list."""
+"""Message formatting: Markdown rendered on the server, raw HTML off, output passed through an allow-list.
+
+Rendering is pure Python and, for hostile 4,000-character inputs, not cheap: measured here up to 41 ms
+('[' * 4000), 27 ms for nested `[*` link/emphasis, 22 ms for 330 bare links (plain text: 1 ms). So the
+services render with `render_off_loop`, in a worker thread: the event loop keeps serving everyone else
+(the GIL is handed over every few ms) while one message renders.
+"""
 from __future__ import annotations
+
+import asyncio
 
 import nh3
 from markdown_it import MarkdownIt
@@ -35,3 +43,8 @@ def render_markdown(text: str) -> str:
         link_rel='noopener noreferrer nofollow',
         set_tag_attribute_values={'a': {'target': '_blank'}},
     ).strip()
+
+
+async def render_off_loop(text: str) -> str:
+    """`render_markdown` in a worker thread, so a pathological message never stalls the event loop."""
+    return await asyncio.to_thread(render_markdown, text)

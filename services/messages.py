@@ -7,7 +7,7 @@ from .bus.base import Bus
 from .config import Settings
 from .errors import ChatError, RateLimited
 from .events import MessagePosted
-from .formatting import render_markdown
+from .formatting import render_off_loop
 from .models import Message, User
 from .ratelimit import Limiter, NoLimit
 from .store.base import Store
@@ -32,9 +32,9 @@ class Messages:
         RateLimited 'Slow down ...' past the per-user limit. A retry never uses up the allowance: its
         token is given back, and a retry refused by the limit still gets its message if it is recent.
         """
-        text = validation.message_body(body, self._settings.max_message_length)
         cid = validation.client_id(client_id)
         room_id = access.room_id(room_id)
+        # the limit before the body's per-character checks and Markdown: a flood costs a counter each
         try:
             self._limit.check(user.id)
         except RateLimited:
@@ -44,8 +44,10 @@ class Messages:
                 if earlier.author_id == user.id and earlier.client_id == cid and earlier.kind == 'text':
                     return earlier
             raise
+        text = validation.message_body(body, self._settings.max_message_length)
+        html = await render_off_loop(text)
         try:
-            message, created = await self._store.post_message(room_id, user, text, render_markdown(text), cid)
+            message, created = await self._store.post_message(room_id, user, text, html, cid)
         except ChatError:
             self._limit.refund(user.id)  # nothing was posted
             raise
