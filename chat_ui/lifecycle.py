@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from services.bootstrap import Services
 
 log = logging.getLogger(__name__)
+START_FAILED = 'The chat could not start; see the server log.'
 
 
 def manage(services: Services) -> None:
@@ -47,7 +48,8 @@ def manage(services: Services) -> None:
             if scope['type'] == 'http' and not done.is_set():
                 await done.wait()
             if scope['type'] == 'http' and failure:
-                response = PlainTextResponse(f'The chat could not start: {failure[0]}', status_code=503)
+                # the reason (a database URL, a path ...) is in the server log, not for any visitor
+                response = PlainTextResponse(START_FAILED, status_code=503)
                 await response(scope, receive, send)
                 return
             await self.inner(scope, receive, send)
