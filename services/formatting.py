@@ -1,9 +1,13 @@
 """Message formatting: Markdown rendered on the server, raw HTML off, output passed through an allow-list.
 
 Rendering is pure Python and, for hostile 4,000-character inputs, not cheap: measured here up to 41 ms
-('[' * 4000), 27 ms for nested `[*` link/emphasis, 22 ms for 330 bare links (plain text: 1 ms). So the
-services render with `render_off_loop`, in a worker thread: the event loop keeps serving everyone else
-(the GIL is handed over every few ms) while one message renders.
+('[' * 4000), 27 ms for nested `[*` link/emphasis, 22 ms for 330 bare links (plain text: 1 ms); the
+worst case grows linearly, about 10 us per character. So `Renderer` renders short texts (at most
+`INLINE_MAX` characters: 2.5 ms at worst) at once, and longer ones in a worker thread, one at a time:
+the GIL lets only one thread run Python anyway, and with a single render thread the event loop gets
+the GIL back every few milliseconds to serve everyone else (with one thread per message, 16 hostile
+renders at once starved it for 700 ms). A process pool would take the GIL out of it, but a spawned
+worker re-imports main.py as `__mp_main__`, whose guard starts a second server; not worth that risk.
 """
 from __future__ import annotations
 
@@ -45,6 +49,17 @@ def render_markdown(text: str) -> str:
     ).strip()
 
 
-async def render_off_loop(text: str) -> str:
-    """`render_markdown` in a worker thread, so a pathological message never stalls the event loop."""
-    return await asyncio.to_thread(render_markdown, text)
+INLINE_MAX = 200
+
+
+class Renderer:
+    """Renders message bodies without stalling the event loop (see the module's docstring)."""
+
+    def __init__(self) -> None:
+        self._one_at_a_time = asyncio.Semaphore(1)
+
+    async def render(self, text: str) -> str:
+        if len(text) <= INLINE_MAX:
+            return render_markdown(text)
+        async with self._one_at_a_time:
+            return await asyncio.to_thread(render_markdown, text)

@@ -7,7 +7,7 @@ from .bus.base import Bus
 from .config import Settings
 from .errors import ChatError, RateLimited
 from .events import MessagePosted
-from .formatting import render_off_loop
+from .formatting import Renderer
 from .models import Message, User
 from .ratelimit import Limiter, NoLimit
 from .store.base import Store
@@ -25,6 +25,7 @@ class Messages:
         self._bus = bus
         self._settings = settings
         self._typing = typing
+        self._renderer = Renderer()
 
     async def post(self, user: User, room_id: int, body: str, client_id: str) -> Message:
         """Store and publish a message. A retry with the same client id returns the first one, publishing nothing.
@@ -45,7 +46,7 @@ class Messages:
                     return earlier
             raise
         text = validation.message_body(body, self._settings.max_message_length)
-        html = await render_off_loop(text)
+        html = await self._renderer.render(text)
         try:
             message, created = await self._store.post_message(room_id, user, text, html, cid)
         except ChatError:

@@ -1,7 +1,9 @@
 """Issue 8 rows 1, 10 and 11 at the service layer: cheap checks first, clean refusals, invisible text."""
 from __future__ import annotations
 
+import asyncio
 import threading
+import time
 
 import pytest
 
@@ -145,6 +147,29 @@ async def test_markdown_renders_off_the_event_loop(
 
     monkeypatch.setattr(formatting, 'render_markdown', recording)
     monkeypatch.setattr(messages, 'render_markdown', recording, raising=False)
-    message = await services.messages.post(alice, room.id, '**bold**', 'c-md')
-    assert message.html == '<p><strong>bold</strong></p>'
+    long = '**bold** ' + 'word ' * 100
+    message = await services.messages.post(alice, room.id, long, 'c-md')
+    assert message.html.startswith('<p><strong>bold</strong> word')
     assert threads and threading.get_ident() not in threads
+
+
+async def test_long_renders_run_one_at_a_time() -> None:
+    renderer = formatting.Renderer()
+    busy, most = 0, 0
+    real = formatting.render_markdown
+
+    def counting(text: str) -> str:
+        nonlocal busy, most
+        busy += 1
+        most = max(most, busy)
+        try:
+            time.sleep(0.01)
+            return real(text)
+        finally:
+            busy -= 1
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(formatting, 'render_markdown', counting)
+        out = await asyncio.gather(*(renderer.render('x' * 300) for _ in range(5)))
+    assert out == ['<p>' + 'x' * 300 + '</p>'] * 5
+    assert most == 1
