@@ -41,6 +41,7 @@ def manage(services: Services) -> None:
     app.add_middleware(StartGate, done=done, failure=failure)
     app.on_startup(start)
     app.on_shutdown(services.close)
+    app.on_shutdown(services.messages.close)  # the Markdown worker process
 
 
 class StartGate:

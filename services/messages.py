@@ -59,6 +59,10 @@ class Messages:
             self._limit.refund(user.id)
         return message
 
+    def close(self) -> None:
+        """Stop the Markdown worker process, if one was started."""
+        self._renderer.close()
+
     async def latest(self, user: User, room_id: int, limit: int = 50) -> list[Message]:
         """The newest messages of a joined room, oldest first."""
         room = await member_room(self._store, user, room_id)

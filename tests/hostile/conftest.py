@@ -5,6 +5,11 @@ a hostile client on another machine would; the probe's well-behaved users connec
 Accounts are seeded into the database before the server starts (cheap argon2 parameters, so seeding
 takes no time; the server verifies each hash with the parameters stored in it).
 
+STORAGE_RACE: an API session idle for more than 10 s can lose its sign-in (401) on main too: NiceGUI
+prunes `app.storage.user` objects without a page every 10 s and a request meeting the prune reads an
+empty one (reported to the lead; server-side sessions are hostile-auth's). The probe signs in again on a
+401 (and says how often); abusers sign in right before they abuse.
+
 Each test prints what it measured (run with `-s` to see it); the p99 lines are collected into
 `hostile-report.txt` in pytest's temporary directory as well.
 """
@@ -14,7 +19,7 @@ import asyncio
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -25,10 +30,10 @@ from argon2 import PasswordHasher
 from services.bootstrap import bootstrap
 from services.config import Settings
 from tests.browser.conftest import App
-from tests.hostile.probe import Probe, ProbeResult
+from tests.hostile.probe import Account, Probe, ProbeResult, sign_in_accounts
 
 PASSWORD = 'correct horse battery'
-PROBES = [f'probe{i}' for i in range(10)]
+PROBES = [f'probe{i}' for i in range(20)]  # 19 samples a second, each account within its limit
 ABUSERS = ['mallory', 'trudy']
 P99_MS = 250.0  # the issue's bound for a well-behaved user's message round trip during any abuse
 
@@ -51,13 +56,16 @@ async def seed(data_dir: Path) -> int:
 class Hostile:
     app: App
     room_id: int
+    accounts: list[Account] = field(default_factory=list)
 
     @property
     def url(self) -> str:
         return self.app.url
 
     def probe(self) -> Probe:
-        return Probe(self.url, self.room_id, PROBES, PASSWORD)
+        if not self.accounts:
+            self.accounts = sign_in_accounts(self.url, PROBES, PASSWORD)
+        return Probe(self.url, self.room_id, self.accounts, min_samples=100)
 
     def client(self, address: str = '127.0.0.2', **kwargs: object) -> httpx.AsyncClient:
         """An HTTP client connecting from `address` (an abuser's machine)."""
@@ -87,9 +95,9 @@ def start_app(data_dir: Path, **env: str) -> Hostile:
     return Hostile(server, room_id)
 
 
-@pytest.fixture(scope='module')
+@pytest.fixture(scope='session')
 def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hostile]:
-    """One server per test module, default limits; stopped (SIGTERM) afterwards."""
+    """One server for the tier (default limits), each abuse from its own addresses; stopped (SIGTERM) afterwards."""
     h = start_app(tmp_path_factory.mktemp('hostile') / 'data')
     yield h
     h.app.stop()
@@ -110,5 +118,5 @@ def record(report: list[str], abuse: str, result: ProbeResult) -> None:
     print(line)
     report.append(line)
     assert not result.failures, result.failures[:5]
-    assert len(result.ms) >= 10, line
+    assert len(result.ms) >= 100, line  # p99 is then not just the slowest sample
     assert result.p99 < P99_MS, line

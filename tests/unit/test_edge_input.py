@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import asyncio
-import threading
-import time
+import os
 
 import pytest
 
-from services import access, formatting, messages, validation
+from services import access, formatting, validation
 from services.bootstrap import Services
 from services.errors import NotFound, RateLimited, ValidationError
 from services.models import Room, User
@@ -136,40 +135,21 @@ async def test_the_rate_limit_is_checked_before_the_body_is_looked_at(
     assert CountingStr.iterations == 0
 
 
-async def test_markdown_renders_off_the_event_loop(
-        services: Services, alice: User, room: Room, monkeypatch: pytest.MonkeyPatch) -> None:
-    threads: list[int] = []
-    real = formatting.render_markdown
-
-    def recording(text: str) -> str:
-        threads.append(threading.get_ident())
-        return real(text)
-
-    monkeypatch.setattr(formatting, 'render_markdown', recording)
-    monkeypatch.setattr(messages, 'render_markdown', recording, raising=False)
-    long = '**bold** ' + 'word ' * 100
-    message = await services.messages.post(alice, room.id, long, 'c-md')
-    assert message.html.startswith('<p><strong>bold</strong> word')
-    assert threads and threading.get_ident() not in threads
+def pid_of_renderer(text: str) -> str:
+    return str(os.getpid())
 
 
-async def test_long_renders_run_one_at_a_time() -> None:
-    renderer = formatting.Renderer()
-    busy, most = 0, 0
-    real = formatting.render_markdown
+async def test_long_markdown_renders_in_another_process_short_at_once() -> None:
+    renderer = formatting.Renderer(pid_of_renderer)
+    try:
+        assert await renderer.render('x' * 200) == str(os.getpid())
+        assert await renderer.render('x' * 201) != str(os.getpid())
+    finally:
+        renderer.close()
 
-    def counting(text: str) -> str:
-        nonlocal busy, most
-        busy += 1
-        most = max(most, busy)
-        try:
-            time.sleep(0.01)
-            return real(text)
-        finally:
-            busy -= 1
 
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(formatting, 'render_markdown', counting)
-        out = await asyncio.gather(*(renderer.render('x' * 300) for _ in range(5)))
-    assert out == ['<p>' + 'x' * 300 + '</p>'] * 5
-    assert most == 1
+async def test_worst_case_markdown_renders_the_same_in_the_worker(services: Services, alice: User, room: Room) -> None:
+    bodies = ['[' * 4000, '**bold** ' + 'word ' * 100, '*_' * 2000]
+    posted = await asyncio.gather(*(services.messages.post(alice, room.id, b, f'md{i}') for i, b in enumerate(bodies)))
+    assert [m.html for m in posted] == [formatting.render_markdown(b) for b in bodies]
+    services.messages.close()
