@@ -8,8 +8,10 @@ middleware (chat_ui/security.py), in front of everything NiceGUI and FastAPI do:
   the moment it passes the cap. Every accepted body is read here first, within `body_timeout` seconds
   (408 otherwise), so a slow or huge body never reaches a handler. The chat's API and Engine.IO's
   polling transport receive small JSON; NiceGUI's only body-receiving route is `ui.upload`, unused here.
-- Page loads (any GET outside NiceGUI's assets, its socket and the API) per client address: a token
-  bucket, 429 with `Retry-After` past it. Every page builds a NiceGUI client in server memory.
+- Page loads (any GET outside NiceGUI's assets, its socket and the API) per client address and per
+  browser session (the session cookie): token buckets, 429 with `Retry-After` past either. Every page
+  builds a NiceGUI client on the event loop and in server memory; the session bucket stops one person
+  reloading from many addresses, the address bucket one address with ever new cookies.
 - WebSockets open at once per client address: refused (HTTP 403 on the upgrade) past the limit.
 
 The client address is uvicorn's `scope['client']`: the peer, or X-Forwarded-For only from
@@ -66,6 +68,8 @@ class EdgeMiddleware:
         self.body_timeout = edge.body_timeout
         self.pages = RateLimiter(1 / edge.page_every, edge.page_burst, clock, action='load a page') \
             if limits_on else None
+        self.session_pages = RateLimiter(1 / edge.page_every, edge.page_burst, clock, action='load a page') \
+            if limits_on else None
         self.sockets_per_address = edge.sockets_per_address if limits_on else None
         self.open_sockets: dict[str, int] = {}
 
@@ -78,13 +82,16 @@ class EdgeMiddleware:
             await self.app(scope, receive, send)
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        address = _address(scope)
-        if self.pages is not None and address is not None and _is_page_load(scope):
+        if self.pages is not None and self.session_pages is not None and _is_page_load(scope):
+            address, session = _address(scope), _session(scope)
             try:
-                self.pages.check(address)
+                if address is not None:
+                    self.pages.check(address)
+                if session is not None:
+                    self.session_pages.check(session)
             except RateLimited as e:
                 wait = wait_text(e.retry_after)
-                await _answer(send, 429, f'Too many page loads from your address. Try again in {wait}.',
+                await _answer(send, 429, f'Too many page loads. Try again in {wait}.',
                               (b'retry-after', wait.removesuffix(' s').encode()))
                 return
         length, chunked = _body_headers(scope)
@@ -129,6 +136,22 @@ class EdgeMiddleware:
 def _address(scope: Scope) -> str | None:
     client = scope.get('client')
     return address_key(client[0]) if client else None
+
+
+def _session(scope: Scope) -> str | None:
+    """The browser's session (Starlette's `session` cookie) as a bounded key.
+
+    The cookie is re-signed with a new timestamp on every response: the key is its payload (the session
+    id, base64), which stays. Unverified on purpose: a forged one only gets a bucket of its own, and the
+    address bucket still applies.
+    """
+    for name, value in scope.get('headers', []):
+        if name == b'cookie':
+            for part in value.decode('latin-1').split(';'):
+                key, _, cookie = part.strip().partition('=')
+                if key == 'session' and cookie:
+                    return str(cookie.split('.', 1)[0][:200])
+    return None
 
 
 def _is_page_load(scope: Scope) -> bool:

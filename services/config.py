@@ -185,7 +185,7 @@ class EdgeSettings:
 
     trusted_proxies: tuple[str, ...] = ()  # X-Forwarded-For/-Proto only from these; none: proxy headers off
     allowed_hosts: tuple[str, ...] = ()  # extra Host names, beside loopback, the bind address, origins' hosts
-    page_burst: int = 60  # page loads per client address: a burst ...
+    page_burst: int = 30  # page loads per client address, and per browser session: a burst ...
     page_every: float = 0.5  # ... then one every N s
     pages_per_user: int = 20  # open pages per signed-in user; a new one closes the oldest
     sockets_per_address: int = 200  # open WebSockets per client address (an office behind NAT shares one)

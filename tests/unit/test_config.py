@@ -60,7 +60,7 @@ def test_only_config_reads_the_environment() -> None:
 def test_edge_defaults_trust_no_proxy() -> None:
     edge = Settings.from_env({}).edge
     assert edge.trusted_proxies == () and edge.allowed_hosts == ()
-    assert (edge.page_burst, edge.pages_per_user, edge.sockets_per_address) == (60, 20, 200)
+    assert (edge.page_burst, edge.pages_per_user, edge.sockets_per_address) == (30, 20, 200)
     assert (edge.header_timeout, edge.shutdown_timeout) == (10.0, 3.0)
 
 
