@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
+import sys
 from pathlib import Path
+from types import FrameType
 
 from nicegui import app, ui
 from nicegui.storage import Storage
@@ -33,6 +36,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def _exit_cleanly(_signal: int, _frame: FrameType | None) -> None:
+    sys.exit(0)
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     settings = Settings.from_env(host=args.host, port=args.port, data_dir=args.data_dir, native=args.native)
@@ -44,6 +51,9 @@ def main(argv: list[str] | None = None) -> None:
     services = bootstrap(settings)
     chat_ui.register(services)
     use_websockets_implementation(settings.websocket)
+    # uvicorn shuts down gracefully on SIGTERM, then raises the signal again under the handler it found:
+    # with this one the process then exits 0 (as gunicorn or nginx do) instead of dying of the signal
+    signal.signal(signal.SIGTERM, _exit_cleanly)
     if settings.native:
         app.native.start_args['gui'] = 'qt'  # the extra installs Qt: do not try GTK first
     ui.run(

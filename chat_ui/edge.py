@@ -112,6 +112,14 @@ class EdgeMiddleware:
         except TimeoutError:
             await _answer(send, 408, 'The request body took too long to arrive.', (b'connection', b'close'))
             return
+        except asyncio.CancelledError:
+            # uvicorn's graceful shutdown ran out of time while this client was still sending: answer and end
+            # quietly instead of a CancelledError traceback per slow client in the log
+            task = asyncio.current_task()
+            if task is not None:
+                task.uncancel()
+            await _answer(send, 503, 'The server is shutting down.', (b'connection', b'close'))
+            return
         if body is None:
             return  # the client went away while sending
         await self.app(scope, _replay(body, receive), send)
