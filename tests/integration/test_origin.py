@@ -1,8 +1,9 @@
 """Cross-site WebSocket hijacking: the real app refuses Socket.IO (and state-changing requests) from foreign Origins.
 
-Unknown Host names get 400 (DNS rebinding). Refusal happens at the transport: HTTP 403 on the Engine.IO polling request and on the WebSocket
-upgrade, before Socket.IO or NiceGUI see anything. The app's own origin, a configured
-CHAT_ALLOWED_ORIGINS entry and clients that send no Origin (scripts, the benchmark) get through.
+Refusal happens at the transport: HTTP 403 on the Engine.IO polling request and on the WebSocket
+upgrade, before Socket.IO or NiceGUI see anything; an unknown Host name gets 400 (DNS rebinding).
+The app's own origin, a configured CHAT_ALLOWED_ORIGINS entry and clients that send no Origin
+(scripts, the benchmark) get through.
 """
 from __future__ import annotations
 
