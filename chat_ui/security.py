@@ -121,7 +121,7 @@ class SecurityMiddleware:
             await self.app(scope, receive, send)
             return
         headers = _headers(scope)
-        if self.hosts is not None and not host_allowed(headers.get('host'), self.hosts):
+        if self.hosts is not None and not host_allowed(headers.get('host'), self.hosts | _server_name(scope)):
             await _refuse(scope, send, 400, b'Unknown host.')
             return
         origin = headers.get('origin')
@@ -150,6 +150,13 @@ class SecurityMiddleware:
         if scope['type'] == 'websocket' or path.startswith(SOCKET_PREFIX):
             return True
         return scope.get('method', 'GET') in UNSAFE_METHODS
+
+
+def _server_name(scope: Scope) -> frozenset[str]:
+    """The server's own address as the ASGI server reports it (uvicorn: the socket's IP; a test transport: its
+    base URL's name): never something a request can choose."""
+    server = scope.get('server')
+    return frozenset({str(server[0]).lower()}) if server else frozenset()
 
 
 def _headers(scope: Scope) -> dict[str, str]:
