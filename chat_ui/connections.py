@@ -22,7 +22,7 @@ from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from services.config import EdgeSettings
+from services.edge_settings import EdgeSettings
 from services.ratelimit import address_key
 
 from .edge import socket_options

@@ -28,7 +28,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from services.config import EdgeSettings
+from services.edge_settings import EdgeSettings
 from services.errors import RateLimited
 from services.ratelimit import RateLimiter, address_key, wait_text
 

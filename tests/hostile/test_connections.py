@@ -11,7 +11,7 @@ import time
 import aiohttp
 import pytest
 
-from services.config import EdgeSettings
+from services.edge_settings import EdgeSettings
 from tests.hostile.conftest import ABUSERS, Hostile, record
 
 EDGE = EdgeSettings()

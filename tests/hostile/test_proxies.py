@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from services.config import EdgeSettings
+from services.edge_settings import EdgeSettings
 from tests.hostile.conftest import Hostile, start_app
 
 BURST = EdgeSettings().page_burst

@@ -26,7 +26,7 @@ BOUND_S = 15  # generous: the configured grace is 3 s
 async def slow_post(h: Hostile, source: str) -> None:
     """A chunked body that trickles in: in flight when the signal comes."""
     with contextlib.suppress(OSError):
-        reader, writer = await asyncio.open_connection('127.0.0.1', h.app.port, local_addr=(source, 0))
+        _reader, writer = await asyncio.open_connection('127.0.0.1', h.app.port, local_addr=(source, 0))
         writer.write(f'POST /api/session HTTP/1.1\r\nHost: 127.0.0.1:{h.app.port}\r\n'
                      'Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n'.encode())
         for _ in range(60):
