@@ -23,7 +23,6 @@ NiceGUI adds in `ui.run` (so it also sees the session cookie that Starlette's Se
 """
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
@@ -34,6 +33,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from services.config import Settings
 
 from .edge import MAX_SOCKET_MESSAGE, EdgeMiddleware
+from .hosts import host_allowed, known_hosts, server_name
 
 SOCKET_PREFIX = '/_nicegui_ws/'
 UNSAFE_METHODS = frozenset({'POST', 'PUT', 'PATCH', 'DELETE'})
@@ -81,34 +81,6 @@ def origin_allowed(origin: str, host: str | None, extra: Iterable[str] = ()) -> 
     return any(_origin_key(allowed) == key for allowed in extra)
 
 
-LOOPBACK_NAMES = frozenset({'localhost'})
-
-
-def known_hosts(settings: Settings) -> frozenset[str]:
-    """Host names (lowercase, no port) the app answers to; IP addresses are always accepted (`host_allowed`)."""
-    names = set(LOOPBACK_NAMES) | set(settings.edge.allowed_hosts)
-    names |= {key[1] for key in map(_origin_key, settings.allowed_origins) if key is not None}
-    names.add(settings.host.lower())
-    return frozenset(names)
-
-
-def host_allowed(host: str | None, known: Iterable[str]) -> bool:
-    """Whether a `Host` header names this app: an IP address, or a known name. No Host (HTTP/1.0) passes."""
-    if host is None:
-        return True
-    try:
-        hostname = urlsplit(f'//{host.strip()}').hostname
-    except ValueError:
-        return False
-    if not hostname:
-        return False
-    try:
-        ipaddress.ip_address(hostname)
-    except ValueError:
-        return hostname.rstrip('.') in known
-    return True
-
-
 class SecurityMiddleware:
     def __init__(self, inner: ASGIApp, allowed_origins: Iterable[str] = (),
                  hosts: Iterable[str] | None = None) -> None:
@@ -121,7 +93,7 @@ class SecurityMiddleware:
             await self.app(scope, receive, send)
             return
         headers = _headers(scope)
-        if self.hosts is not None and not host_allowed(headers.get('host'), self.hosts | _server_name(scope)):
+        if self.hosts is not None and not host_allowed(headers.get('host'), self.hosts | server_name(scope)):
             await _refuse(scope, send, 400, b'Unknown host.')
             return
         origin = headers.get('origin')
@@ -150,13 +122,6 @@ class SecurityMiddleware:
         if scope['type'] == 'websocket' or path.startswith(SOCKET_PREFIX):
             return True
         return scope.get('method', 'GET') in UNSAFE_METHODS
-
-
-def _server_name(scope: Scope) -> frozenset[str]:
-    """The server's own address as the ASGI server reports it (uvicorn: the socket's IP; a test transport: its
-    base URL's name): never something a request can choose."""
-    server = scope.get('server')
-    return frozenset({str(server[0]).lower()}) if server else frozenset()
 
 
 def _headers(scope: Scope) -> dict[str, str]:
