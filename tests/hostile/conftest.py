@@ -80,7 +80,7 @@ class Hostile:
 
     def rss_mib(self) -> float:
         assert self.app.process is not None
-        return psutil.Process(self.app.process.pid).memory_info().rss / 2**20
+        return float(psutil.Process(self.app.process.pid).memory_info().rss) / 2**20
 
     def tracebacks(self) -> list[str]:
         text = self.app.log.read_text(errors='replace')
