@@ -6,16 +6,24 @@ CHAT_NATIVE); a flag given on the command line wins.
 from __future__ import annotations
 
 import argparse
+import logging
+import signal
+import sys
 from pathlib import Path
+from types import FrameType
 
 from nicegui import app, ui
 from nicegui.storage import Storage
 
 import chat_ui
+from chat_ui.connections import server_options
 from chat_ui.native import close_window_on_shutdown, exit_with_parent
 from chat_ui.transport import use_websockets_implementation
 from services.bootstrap import bootstrap, ensure_data_dir
 from services.config import Settings
+from services.files import make_private, private_umask
+
+log = logging.getLogger('chat')
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -29,14 +37,24 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def _exit_cleanly(_signal: int, _frame: FrameType | None) -> None:
+    sys.exit(0)
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     settings = Settings.from_env(host=args.host, port=args.port, data_dir=args.data_dir, native=args.native)
+    private_umask()  # the database, its -wal/-shm, sessions and secrets: 0600, directories 0700
     secret = ensure_data_dir(settings)
+    for path in make_private(settings):
+        log.warning('%s was readable by others: now only by its owner', path)
     Storage.path = (settings.data_dir / 'sessions').resolve()  # signed-in sessions live with the data
     services = bootstrap(settings, secret=secret)  # the secret also signs device cookies
     chat_ui.register(services)
     use_websockets_implementation(settings.websocket)
+    # uvicorn shuts down gracefully on SIGTERM, then raises the signal again under the handler it found:
+    # with this one the process then exits 0 (as gunicorn or nginx do) instead of dying of the signal
+    signal.signal(signal.SIGTERM, _exit_cleanly)
     if settings.native:
         app.native.start_args['gui'] = 'qt'  # the extra installs Qt: do not try GTK first
         close_window_on_shutdown()
@@ -51,6 +69,7 @@ def main(argv: list[str] | None = None) -> None:
         favicon='💬',
         reconnect_timeout=30.0,
         window_size=(1100, 760) if settings.native else None,
+        **server_options(settings.edge, settings.limits.enabled),
     )
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from services.bootstrap import Services
 
-from . import api, security, session
+from . import api, open_pages, security, session
 from .bridge import Bridge
 from .lifecycle import manage
 from .pages import account, browse, login, room
@@ -13,6 +13,7 @@ from .theme import add_theme
 def register(services: Services) -> Bridge:
     """Register the pages and the bus bridge; call once, before `ui.run`."""
     security.install(services.settings)
+    open_pages.install(services)
     bridge = Bridge(services)
     services.bus.subscribe(bridge.handle)
     manage(services)

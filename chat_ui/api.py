@@ -31,7 +31,7 @@ def _too_many(error: RateLimited) -> JSONResponse:
 async def _json_object(request: Request) -> dict[str, Any] | None:
     try:
         body = await request.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: arrays nested thousands deep (the body is <= 64 KiB)
         return None
     return body if isinstance(body, dict) else None
 
@@ -68,16 +68,18 @@ def register(services: Services) -> None:
         return response
 
     @app.post('/api/rooms/{room_id}/messages', status_code=201, response_model=None)
-    async def post_message(room_id: int, request: Request) -> JSONResponse:
+    async def post_message(room_id: str, request: Request) -> JSONResponse:
         found = await user_from_request(services, request)
         if found is None:
             return _detail(401, 'Sign in first.')
         user = found[0]
+        if not room_id.isascii() or not room_id.isdigit() or len(room_id) > 30:
+            return _detail(404, 'That room does not exist')  # a number any longer is far past the id column
         body = await _json_object(request)
         if body is None:
             return _detail(422, 'Send a JSON object with "body" and "client_id".')
         try:
-            message = await services.messages.post(user, room_id, body.get('body'), body.get('client_id'))  # type: ignore[arg-type]
+            message = await services.messages.post(user, int(room_id), body.get('body'), body.get('client_id'))  # type: ignore[arg-type]
         except ValidationError as e:
             return _detail(422, str(e))
         except Forbidden as e:

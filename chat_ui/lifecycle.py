@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from services.bootstrap import Services
 
 log = logging.getLogger(__name__)
+START_FAILED = 'The chat could not start; see the server log.'
 
 
 def manage(services: Services) -> None:
@@ -37,21 +38,28 @@ def manage(services: Services) -> None:
         finally:
             done.set()
 
-    class WaitForStart:
-        """Pure ASGI (no per-request task and stream objects): HTTP waits for start-up, then passes through."""
-
-        def __init__(self, inner: ASGIApp) -> None:
-            self.inner = inner
-
-        async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-            if scope['type'] == 'http' and not done.is_set():
-                await done.wait()
-            if scope['type'] == 'http' and failure:
-                response = PlainTextResponse(f'The chat could not start: {failure[0]}', status_code=503)
-                await response(scope, receive, send)
-                return
-            await self.inner(scope, receive, send)
-
-    app.add_middleware(WaitForStart)
+    app.add_middleware(StartGate, done=done, failure=failure)
     app.on_startup(start)
     app.on_shutdown(services.close)
+    app.on_shutdown(services.messages.close)  # the Markdown worker process
+
+
+class StartGate:
+    """Pure ASGI (no per-request task and stream objects): HTTP waits for start-up, then passes through.
+
+    After a failed start every request gets 503 with a fixed sentence: the reason (a database URL with
+    its user, a path ...) is in the server log, not for any visitor.
+    """
+
+    def __init__(self, inner: ASGIApp, done: asyncio.Event, failure: list[BaseException]) -> None:
+        self.inner = inner
+        self.done = done
+        self.failure = failure
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope['type'] == 'http' and not self.done.is_set():
+            await self.done.wait()
+        if scope['type'] == 'http' and self.failure:
+            await PlainTextResponse(START_FAILED, status_code=503)(scope, receive, send)
+            return
+        await self.inner(scope, receive, send)

@@ -1,10 +1,15 @@
-"""HTTP hardening: refuse cross-site Socket.IO connections, add security headers, make cookies Secure over HTTPS.
+"""HTTP hardening: refuse unknown Hosts and cross-site Socket.IO connections, add security headers, Secure cookies.
 
 NiceGUI creates its Socket.IO server with `cors_allowed_origins='*'`, so any web page a signed-in
 person visits could open the chat's socket with their cookie (cross-site WebSocket hijacking).
 `install` puts one pure-ASGI middleware in front of the whole app, outside every middleware that
 NiceGUI adds in `ui.run` (so it also sees the session cookie that Starlette's SessionMiddleware sets):
 
+- A request whose `Host` is a name the app does not know gets 400 "Unknown host" (as Django's
+  ALLOWED_HOSTS): a DNS-rebinding page (evil.example resolving to 127.0.0.1) sends its own name as Host,
+  which would otherwise pass the Origin check below as "same host". Known: `localhost`, the hosts of
+  CHAT_ALLOWED_ORIGINS, CHAT_ALLOWED_HOSTS and the bind address. An IP address as Host always passes:
+  rebinding needs a domain name, and people reach a LAN server by its address.
 - Socket.IO (`/_nicegui_ws/...`, polling and WebSocket) and every state-changing request
   (POST, PUT, PATCH, DELETE) with an `Origin` header that is not the app's own get HTTP 403.
   "Own" means the same host and port as the request's `Host` header, or one of
@@ -26,6 +31,9 @@ from nicegui import app, core
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.config import Settings
+
+from .edge import MAX_SOCKET_MESSAGE, EdgeMiddleware
+from .hosts import host_allowed, known_hosts, server_name
 
 SOCKET_PREFIX = '/_nicegui_ws/'
 UNSAFE_METHODS = frozenset({'POST', 'PUT', 'PATCH', 'DELETE'})
@@ -74,15 +82,20 @@ def origin_allowed(origin: str, host: str | None, extra: Iterable[str] = ()) -> 
 
 
 class SecurityMiddleware:
-    def __init__(self, inner: ASGIApp, allowed_origins: Iterable[str] = ()) -> None:
+    def __init__(self, inner: ASGIApp, allowed_origins: Iterable[str] = (),
+                 hosts: Iterable[str] | None = None) -> None:
         self.app = inner
         self.allowed_origins = tuple(allowed_origins)
+        self.hosts = None if hosts is None else frozenset(hosts)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope['type'] not in ('http', 'websocket'):
             await self.app(scope, receive, send)
             return
         headers = _headers(scope)
+        if self.hosts is not None and not host_allowed(headers.get('host'), self.hosts | server_name(scope)):
+            await _refuse(scope, send, 400, b'Unknown host.')
+            return
         origin = headers.get('origin')
         if origin is not None and self._guarded(scope) and \
                 not origin_allowed(origin, headers.get('host'), self.allowed_origins):
@@ -130,31 +143,32 @@ def _secure_headers(headers: list[tuple[bytes, bytes]], https: bool) -> list[tup
     return headers
 
 
-async def _refuse(scope: Scope, send: Send) -> None:
-    body = b'Cross-origin request refused.'
+async def _refuse(scope: Scope, send: Send, status: int = 403, body: bytes = b'Cross-origin request refused.') -> None:
     if scope['type'] == 'websocket':
         # closing before accepting makes the server answer the upgrade with HTTP 403
         await send({'type': 'websocket.close', 'code': 1008})
         return
-    await send({'type': 'http.response.start', 'status': 403,
+    await send({'type': 'http.response.start', 'status': status,
                 'headers': [(b'content-type', b'text/plain; charset=utf-8'),
                             (b'content-length', str(len(body)).encode()), *SECURITY_HEADERS]})
     await send({'type': 'http.response.body', 'body': body})
 
 
 def install(settings: Settings) -> None:
-    """Wrap the app in `SecurityMiddleware` (outermost) and stop Engine.IO echoing foreign origins in CORS headers.
+    """Wrap the app in `SecurityMiddleware` (outermost) and `EdgeMiddleware`, stop Engine.IO echoing foreign
+    origins in CORS headers and cap its messages.
 
     Call once, before `ui.run`.
     """
     extra = settings.allowed_origins
+    hosts = known_hosts(settings)
     # NiceGUI's test fixtures run main.py again for each test: wrap the original builder, not our last wrapper
     build = getattr(app.build_middleware_stack, 'unwrapped', app.build_middleware_stack)
 
     def build_with_security() -> ASGIApp:
         # ui.run adds NiceGUI's middlewares (sessions, gzip ...) after register(): wrapping the built
         # stack keeps this one outside all of them, whatever their order
-        return SecurityMiddleware(build(), extra)
+        return SecurityMiddleware(EdgeMiddleware(build(), settings.edge, settings.limits.enabled), extra, hosts)
 
     build_with_security.unwrapped = build  # type: ignore[attr-defined]
     app.build_middleware_stack = build_with_security  # type: ignore[method-assign]
@@ -165,3 +179,5 @@ def install(settings: Settings) -> None:
     # a second fence: Engine.IO itself now refuses (400) foreign origins and stops answering them with
     # "Access-Control-Allow-Origin: <their origin>" plus "Allow-Credentials: true"
     core.sio.eio.cors_allowed_origins = engineio_origin_allowed
+    # polling posts and WebSocket messages past this are refused by Engine.IO (its default is 1,000,000)
+    core.sio.eio.max_http_buffer_size = MAX_SOCKET_MESSAGE

@@ -5,11 +5,18 @@ from .errors import Forbidden, NotFound, ValidationError
 from .models import Room, User
 from .store.base import Store
 
+MAX_ID = 2**63 - 1  # ids are BIGINT columns: a larger number cannot name a row (and overflows the driver)
+
 
 def room_id(raw: object) -> int:
-    """A room id from outside (URL, page event, API): a whole number, or ValidationError."""
+    """A room id from outside (URL, page event, API): a whole number, or ValidationError.
+
+    NotFound for a whole number outside the id column's range (no such room can exist), before any query.
+    """
     if isinstance(raw, bool) or not isinstance(raw, int):
         raise ValidationError('Room id must be a whole number.')
+    if not 0 < raw <= MAX_ID:
+        raise NotFound('That room does not exist')
     return raw
 
 

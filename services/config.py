@@ -8,66 +8,15 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-_TRUE = {'1', 'true', 'yes', 'on'}
-_FALSE = {'0', 'false', 'no', 'off', ''}
-
-
-def _bool(name: str, raw: str) -> bool:
-    value = raw.strip().lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise ValueError(f'{name} must be one of 1/0, true/false, yes/no, on/off (got {raw!r})')
-
-
-def _port(name: str, raw: str) -> int:
-    try:
-        value = int(raw.strip())
-    except ValueError:
-        raise ValueError(f'{name} must be a whole number (got {raw!r})') from None
-    if not 0 < value < 65536:
-        raise ValueError(f'{name} must be between 1 and 65535 (got {value})')
-    return value
-
-
-def _seconds(name: str, raw: str) -> float:
-    try:
-        value = float(raw.strip())
-    except ValueError:
-        raise ValueError(f'{name} must be a number of seconds (got {raw!r})') from None
-    if not value >= 0 or value == float('inf'):
-        raise ValueError(f'{name} must be a finite number of seconds >= 0 (got {raw!r})')
-    return value
-
-
-def _count(name: str, raw: str) -> int:
-    try:
-        value = int(raw.strip())
-    except ValueError:
-        raise ValueError(f'{name} must be a whole number (got {raw!r})') from None
-    if value < 0:
-        raise ValueError(f'{name} must be at least 0 (got {value})')
-    return value
-
-
-def _origins(_name: str, raw: str) -> tuple[str, ...]:
-    return tuple(part.strip() for part in raw.split(',') if part.strip())
-
-
-WEBSOCKET_IMPLEMENTATIONS = ('websockets-sansio', 'wsproto', 'websockets')
-
-
-def _websocket(name: str, raw: str) -> str:
-    value = raw.strip().lower()
-    if value not in WEBSOCKET_IMPLEMENTATIONS:
-        raise ValueError(f'{name} must be one of {", ".join(WEBSOCKET_IMPLEMENTATIONS)} (got {raw!r})')
-    return value
-
-
-def _text(_name: str, raw: str) -> str | None:
-    return raw.strip() or None
-
+from .config_values import WEBSOCKET_IMPLEMENTATIONS
+from .config_values import bool_value as _bool
+from .config_values import count_value as _count
+from .config_values import origins_value as _origins
+from .config_values import port_value as _port
+from .config_values import seconds_value as _seconds
+from .config_values import text_value as _text
+from .config_values import websocket_value as _websocket
+from .edge_settings import EdgeSettings, hosts, networks
 
 _ENV: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     'host': ('CHAT_HOST', lambda _n, raw: raw.strip() or '127.0.0.1'),
@@ -167,6 +116,34 @@ class RateLimits:
             raise ValueError('need 0 < signin_delay <= signin_max_delay (finite) and signin_forget >= 0')
 
 
+# --- the edge: proxies, hosts, connection limits and timeouts (issue 8; EdgeSettings in edge_settings.py) ---
+_EDGE_ENV: dict[str, tuple[str, Callable[[str, str], Any]]] = {
+    'trusted_proxies': ('CHAT_TRUSTED_PROXIES', networks),
+    'allowed_hosts': ('CHAT_ALLOWED_HOSTS', hosts),
+    'page_burst': ('CHAT_PAGE_BURST', _count),
+    'page_every': ('CHAT_PAGE_EVERY', _seconds),
+    'pages_per_user': ('CHAT_PAGES_PER_USER', _count),
+    'sockets_per_address': ('CHAT_SOCKETS_PER_ADDRESS', _count),
+    'connections_per_address': ('CHAT_CONNECTIONS_PER_ADDRESS', _count),
+    'max_connections': ('CHAT_MAX_CONNECTIONS', _count),
+    'header_timeout': ('CHAT_HEADER_TIMEOUT', _seconds),
+    'body_timeout': ('CHAT_BODY_TIMEOUT', _seconds),
+    'keep_alive': ('CHAT_KEEP_ALIVE', _seconds),
+    'shutdown_timeout': ('CHAT_SHUTDOWN_TIMEOUT', _seconds),
+}
+
+
+def _edge(source: Mapping[str, str]) -> EdgeSettings | None:
+    values = {name: parse(var, source[var]) for name, (var, parse) in _EDGE_ENV.items() if var in source}
+    if not values:
+        return None
+    try:
+        return EdgeSettings(**values)
+    except ValueError as e:
+        raise ValueError(re.sub(r'[a-z_]+', lambda m: _EDGE_ENV.get(m.group(), (m.group(),))[0], str(e))) from None
+# --- end of the edge block -----------------------------------------------------------------------------
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     host: str = '127.0.0.1'
@@ -190,6 +167,7 @@ class Settings:
     hash_queue: int = 8  # hashes waiting for a slot; beyond: "The server is busy"
     session_idle: float = 14 * 86400.0  # a session unused this long ends
     session_max_age: float = 90 * 86400.0  # and every session ends this long after sign-in
+    edge: EdgeSettings = field(default_factory=EdgeSettings)
 
     def __post_init__(self) -> None:
         # Overrides from the command line bypass the env parsers: check the same limits here.
@@ -233,6 +211,8 @@ class Settings:
         limits = {name: parse(var, source[var]) for name, (var, parse) in _LIMITS_ENV.items() if var in source}
         if limits:
             values['limits'] = _limits(limits)
+        if (edge := _edge(source)) is not None:
+            values['edge'] = edge
         values.update({k: v for k, v in overrides.items() if v is not None})
         if 'data_dir' in values:
             values['data_dir'] = Path(values['data_dir'])

@@ -7,7 +7,7 @@ from .bus.base import Bus
 from .config import Settings
 from .errors import ChatError, RateLimited
 from .events import MessagePosted
-from .formatting import render_markdown
+from .formatting import Renderer
 from .models import Message, User
 from .ratelimit import Limiter, NoLimit
 from .store.base import Store
@@ -25,6 +25,7 @@ class Messages:
         self._bus = bus
         self._settings = settings
         self._typing = typing
+        self._renderer = Renderer()
 
     async def post(self, user: User, room_id: int, body: str, client_id: str) -> Message:
         """Store and publish a message. A retry with the same client id returns the first one, publishing nothing.
@@ -32,9 +33,9 @@ class Messages:
         RateLimited 'Slow down ...' past the per-user limit. A retry never uses up the allowance: its
         token is given back, and a retry refused by the limit still gets its message if it is recent.
         """
-        text = validation.message_body(body, self._settings.max_message_length)
         cid = validation.client_id(client_id)
         room_id = access.room_id(room_id)
+        # the limit before the body's per-character checks and Markdown: a flood costs a counter each
         try:
             await self._limit.check(user.id)
         except RateLimited:
@@ -44,8 +45,10 @@ class Messages:
                 if earlier.author_id == user.id and earlier.client_id == cid and earlier.kind == 'text':
                     return earlier
             raise
+        text = validation.message_body(body, self._settings.max_message_length)
+        html = await self._renderer.render(text)
         try:
-            message, created = await self._store.post_message(room_id, user, text, render_markdown(text), cid)
+            message, created = await self._store.post_message(room_id, user, text, html, cid)
         except ChatError:
             await self._limit.refund(user.id)  # nothing was posted
             raise
@@ -55,6 +58,10 @@ class Messages:
         else:
             await self._limit.refund(user.id)
         return message
+
+    def close(self) -> None:
+        """Stop the Markdown worker process, if one was started."""
+        self._renderer.close()
 
     async def latest(self, user: User, room_id: int, limit: int = 50) -> list[Message]:
         """The newest messages of a joined room, oldest first."""

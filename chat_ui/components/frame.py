@@ -13,6 +13,7 @@ from services.events import MembershipChanged, RoomCreated
 from services.models import User
 
 from ..bridge import Bridge
+from ..open_pages import admit_page
 from ..session import page_session_id, watch_session
 from .new_room import open_new_room_dialog
 from .room_list import RoomList
@@ -21,6 +22,7 @@ from .room_list import RoomList
 async def frame(services: Services, bridge: Bridge, user: User, active_room_id: int | None = None) -> ui.row:
     """Build header and left drawer; return the header's middle row for the page's own title."""
     client = ui.context.client
+    admit_page(user.id)  # at most N open pages per user: this one may close the oldest
     client.on_connect(lambda: services.presence.connect(user.id, client.id))
     client.on_disconnect(lambda: services.presence.disconnect(user.id, client.id))
 

@@ -1,8 +1,9 @@
 """Cross-site WebSocket hijacking: the real app refuses Socket.IO (and state-changing requests) from foreign Origins.
 
 Refusal happens at the transport: HTTP 403 on the Engine.IO polling request and on the WebSocket
-upgrade, before Socket.IO or NiceGUI see anything. The app's own origin, a configured
-CHAT_ALLOWED_ORIGINS entry and clients that send no Origin (scripts, the benchmark) get through.
+upgrade, before Socket.IO or NiceGUI see anything; an unknown Host name gets 400 (DNS rebinding).
+The app's own origin, a configured CHAT_ALLOWED_ORIGINS entry and clients that send no Origin
+(scripts, the benchmark) get through.
 """
 from __future__ import annotations
 
@@ -123,3 +124,37 @@ def test_state_changing_requests_from_a_foreign_origin_are_refused(app: App) -> 
         assert answered.status_code in (401, 422, 429), answered.text  # reached the API
     # reading is not guarded: a link from another site still opens the login page
     assert httpx.get(app.url + '/login', headers={'Origin': 'http://evil.example'}, timeout=10).status_code == 200
+
+
+# --- Host: DNS rebinding (issue 8 row 13) ---------------------------------------------------------------
+# A page on evil.example whose name then resolves to 127.0.0.1 talks to the chat as "same origin": its
+# requests carry Host and Origin evil.example. Only known names may be the Host (like Django's ALLOWED_HOSTS).
+
+def test_an_unknown_host_name_is_refused(app: App) -> None:
+    rebound = f'evil.example:{app.port}'
+    for path in ('/login', POLLING):
+        response = httpx.get(app.url + path, headers={'Host': rebound}, timeout=10)
+        assert (response.status_code, response.text) == (400, 'Unknown host.'), path
+    response = httpx.post(app.url + '/api/session', json={'username': 'a', 'password': 'b'},
+                          headers={'Host': rebound, 'Origin': f'http://{rebound}'}, timeout=10)
+    assert response.status_code == 400  # before: same host as the Origin, so accepted
+
+
+def test_known_names_and_addresses_are_served(app: App) -> None:
+    for host in (f'127.0.0.1:{app.port}', f'localhost:{app.port}', 'chat.example', f'other.example:{app.port}',
+                 '10.1.2.3', f'[::1]:{app.port}', f'LOCALHOST:{app.port}'):
+        response = httpx.get(app.url + '/login', headers={'Host': host}, timeout=10)
+        assert response.status_code == 200, host
+
+
+async def test_websocket_upgrade_with_an_unknown_host_is_refused(app: App) -> None:
+    reader, writer = await asyncio.open_connection('127.0.0.1', app.port)
+    key = base64.b64encode(os.urandom(16)).decode()
+    lines = ['GET /_nicegui_ws/socket.io/?EIO=4&transport=websocket HTTP/1.1', f'Host: evil.example:{app.port}',
+             'Upgrade: websocket', 'Connection: Upgrade', f'Sec-WebSocket-Key: {key}', 'Sec-WebSocket-Version: 13',
+             f'Origin: http://evil.example:{app.port}']
+    writer.write(('\r\n'.join(lines) + '\r\n\r\n').encode())
+    await writer.drain()
+    status = await asyncio.wait_for(reader.readline(), 10)
+    writer.close()
+    assert int(status.split()[1]) == 403
