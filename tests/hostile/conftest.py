@@ -5,10 +5,8 @@ a hostile client on another machine would; the probe's well-behaved users connec
 Accounts are seeded into the database before the server starts (cheap argon2 parameters, so seeding
 takes no time; the server verifies each hash with the parameters stored in it).
 
-STORAGE_RACE: an API session idle for more than 10 s can lose its sign-in (401) on main too: NiceGUI
-prunes `app.storage.user` objects without a page every 10 s and a request meeting the prune reads an
-empty one (reported to the lead; server-side sessions are hostile-auth's). The probe signs in again on a
-401 (and says how often); abusers sign in right before they abuse.
+The probe signs in again on a 401 and says how often (an API session lost mid-run would show there);
+abusers sign in right before they abuse.
 
 Each test prints what it measured (run with `-s` to see it); the p99 lines are collected into
 `hostile-report.txt` in pytest's temporary directory as well.
