@@ -126,7 +126,7 @@ async def test_worst_case_markdown_floods_do_not_stall_others(hostile: Hostile, 
     path = f'/api/rooms/{hostile.room_id}/messages'
     bodies = ['[' * 4000, '[*' * 1000 + '](x)' * 500, 'http://a.bc ' * 333, '*_' * 2000]
     statuses: list[int] = []
-    clients = [await hostile.signed_in(name) for name in ABUSERS]  # see STORAGE_RACE in conftest
+    clients = [await hostile.signed_in(name) for name in ABUSERS]
     with hostile.probe() as probe:
         for round_ in range(6):
             responses = await asyncio.gather(*(

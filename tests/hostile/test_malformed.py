@@ -27,7 +27,7 @@ async def test_malformed_messages_get_sentences(hostile: Hostile, report: list[s
         (b'{"a":' * 10_000 + b'1' + b'}' * 10_000, 422, 'Send a JSON object with "body" and "client_id".'),
         (b'[' * 100_000 + b']' * 100_000, 413, 'The request is too large (at most 64 KiB).'),
     ]
-    client = await hostile.signed_in(ABUSERS[0], '127.0.0.5')  # see STORAGE_RACE in conftest
+    client = await hostile.signed_in(ABUSERS[0], '127.0.0.5')
     with hostile.probe() as probe:
         for raw, status, detail in cases:
             response = await post_raw(client, path, raw)
