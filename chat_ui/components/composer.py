@@ -39,7 +39,8 @@ class Composer:
         with ui.row().classes('w-full items-start gap-2 no-wrap px-2 pb-2'):
             # errors and the counter are the field's own error-message and hint: no extra elements per page
             self.input = ui.textarea(placeholder='Message').props(
-                'aria-label=Message outlined dense autogrow rows=1 bottom-slots input-style="max-height: 30vh" maxlength=8000',
+                'aria-label=Message outlined dense autogrow rows=1 bottom-slots maxlength=8000 '
+                'input-style="max-height: 30vh"',
             ).classes('grow min-w-0').without_auto_validation()
             send = ui.button('Send', icon='send').props('unelevated no-caps').classes('mt-1')
         self.input.on_value_change(self._count)
