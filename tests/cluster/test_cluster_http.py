@@ -48,3 +48,23 @@ def test_a_signed_in_user_whose_instance_dies_is_still_signed_in_on_the_next(tmp
             assert posted.status_code == 201, posted.text
     finally:
         stop_cluster(cluster)
+
+
+def test_a_burst_limit_counts_across_instances(cluster: Cluster) -> None:
+    """One user signed in on both instances gets one burst of 10 messages in all, not 10 per instance."""
+    create_users(cluster, 'frank')
+    clients = [httpx.Client(base_url=cluster.url, timeout=10, cookies={'chat_node': node_cookie(cluster, i)})
+               for i in (1, 2)]
+    try:
+        for client in clients:
+            assert client.post('/api/session', json={'username': 'frank', 'password': PASSWORD}).status_code == 204
+        room = clients[0].get('/', follow_redirects=True).url.path.replace('/room/', '/api/rooms/')
+        codes = []
+        for i in range(14):  # alternate instances: 7 sends through each
+            answer = clients[i % 2].post(f'{room}/messages', json={'body': f'burst {i}', 'client_id': f'burst-{i}'})
+            assert answer.headers['x-chat-upstream'] == cluster.nodes[i % 2].address
+            codes.append(answer.status_code)
+        assert codes.count(201) == 10 and codes.count(429) == 4, codes
+    finally:
+        for client in clients:
+            client.close()
