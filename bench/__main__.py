@@ -18,13 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from . import report, roomopen
-from .fanout import run_levels
+from .fanout import SENDERS, Target, run_levels
 from .procs import Server
 from .seed import PASSWORD, fill, prepare
 
 HISTORY = 10_000
 BIG_ROOM = 1_000_000
-CROWD = 200  # N up to this run in a room of CROWD + 1 members; larger N in `general` (everybody)
+CROWD = 200  # N up to this run in a room of CROWD + SENDERS members; larger N in `general` (everybody)
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -32,6 +32,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument('--quick', action='store_true', help='N = 10 and 200 only (about two minutes)')
     parser.add_argument('--levels', type=lambda s: [int(x) for x in s.split(',')], help='e.g. 10,50')
     parser.add_argument('--workers', type=int, default=4, help='client processes per server (default 4)')
+    parser.add_argument('--concurrency', type=int, default=3,
+                        help='page loads in flight per client process while tabs open (default 3)')
+    parser.add_argument('--seconds', type=float, help='length of each 10 msg/s phase (default 12 quick, 30 full)')
     parser.add_argument('--fresh', action='store_true', help='rebuild the seeded database (else reused)')
     parser.add_argument('--big-room', type=int, default=BIG_ROOM, help='messages in the room-open test')
     return parser.parse_args(argv)
@@ -40,17 +43,18 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     levels = args.levels or ([10, 200] if args.quick else [10, 50, 200, 1000])
-    sat_s, lat_s = (3.0, 4.0) if args.quick else (4.0, 8.0)
+    sat_s, lat_s = (3.0, 12.0) if args.quick else (4.0, 30.0)
+    lat_s = args.seconds or lat_s
     budget = 150.0 if args.quick else 300.0  # seconds to connect the clients of one level
     results: dict[str, Any] = {
         'started': time.strftime('%Y-%m-%dT%H:%M:%S%z'), 'quick': args.quick, 'levels': levels,
         'machine': {'cpus': os.cpu_count(), 'python': sys.version.split()[0], 'platform': platform.platform()},
         'clock': 'time.time() in the bench process (send) and in client worker processes (receive)',
-        'workers': args.workers, 'history_messages': HISTORY,
+        'workers': args.workers, 'history_messages': HISTORY, 'phase_seconds': lat_s,
     }
     with tempfile.TemporaryDirectory(prefix='chat-bench-') as tmp:
         data = Path(tmp) / 'data'
-        names = [f'bench{i:04d}' for i in range(max(levels) + 1)]
+        names = [f'bench{i:04d}' for i in range(max(levels) + SENDERS)]
         t0 = time.perf_counter()
         rooms = seed(data, names, args)
         print(f'seeded {len(names)} users, {HISTORY:,} messages in general, {args.big_room:,} in big '
@@ -58,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         results['seed_seconds'] = time.perf_counter() - t0
         groups = [(rooms.get('crowd', 1), [n for n in levels if n <= CROWD]), (1, [n for n in levels if n > CROWD])]
         groups = [(room, ns) for room, ns in groups if ns]
-        results['rooms'] = {'levels up to': CROWD, 'members': {str(r): len(names) if r == 1 else CROWD + 1
+        results['rooms'] = {'levels up to': CROWD, 'members': {str(r): len(names) if r == 1 else CROWD + SENDERS
                                                                for r, _ in groups}}
         results['project'] = run_project(data, names, rooms['big'], groups, args, sat_s, lat_s, budget)
         results['baseline'] = run_baseline(data, names, groups, args, sat_s, lat_s, budget)
@@ -72,12 +76,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def seed(data: Path, names: list[str], args: argparse.Namespace) -> dict[str, int]:
     """Users and history; the seeded database is kept in bench/results/ and copied on later runs."""
-    cache = report.RESULTS / f'seed-v2-{len(names)}-{HISTORY}-{args.big_room}'
+    cache = report.RESULTS / f'seed-v3-{len(names)}-{HISTORY}-{args.big_room}'
     if cache.is_dir() and not args.fresh:
         shutil.copytree(cache, data)
         cached: dict[str, int] = json.loads((data / 'rooms.json').read_text())
         return cached
-    rooms = prepare(data, names, {'big': 1, **({'crowd': CROWD + 1} if len(names) > CROWD + 1 else {})})
+    crowd = CROWD + SENDERS
+    rooms = prepare(data, names, {'big': 1, **({'crowd': crowd} if len(names) > crowd else {})})
     rooms['general'] = 1
     for name in ('general', 'crowd'):
         if name in rooms:
@@ -95,6 +100,12 @@ def project_server(data: Path) -> Server:
 
 
 Groups = list[tuple[int, list[int]]]  # (room id, the N measured in it)
+
+
+def http_levels(ns: list[int]) -> set[int]:
+    """The HTTP ingestion row is measured at N = 200 (or the largest N of the run up to it)."""
+    small = [n for n in ns if n <= CROWD]
+    return {max(small)} if small else set()
 
 
 def run_project(data: Path, names: list[str], big: int, groups: Groups, args: argparse.Namespace,
@@ -116,8 +127,9 @@ def run_project(data: Path, names: list[str], big: int, groups: Groups, args: ar
               f'{out["room_open"]["older_page"]["median_ms"]:.1f} ms', flush=True)
         out['levels'] = {}
         for room, ns in groups:
-            levels_out = asyncio.run(run_levels('project', server, room, names, PASSWORD, ns, args.workers,
-                                                sat_s, lat_s, budget))
+            target = Target('project', server.url, [server.ps] if server.ps else [])
+            levels_out = asyncio.run(run_levels(target, room, names, PASSWORD, ns, args.workers, (sat_s, lat_s),
+                                                budget, http_levels(ns), args.concurrency))
             out['levels'].update({str(n): dict(v, room_id=room) for n, v in levels_out.items()})
     finally:
         server.stop()
@@ -131,8 +143,9 @@ def run_baseline(data: Path, names: list[str], groups: Groups, args: argparse.Na
         server.start()
         out: dict[str, Any] = {}
         for room, ns in groups:
-            levels_out = asyncio.run(run_levels('baseline', server, room, names, PASSWORD, ns, args.workers,
-                                                sat_s, lat_s, budget))
+            target = Target('baseline', server.url, [server.ps] if server.ps else [])
+            levels_out = asyncio.run(run_levels(target, room, names, PASSWORD, ns, args.workers, (sat_s, lat_s),
+                                                budget, http_levels(ns), args.concurrency))
             out.update({str(n): v for n, v in levels_out.items()})
         return {'levels': out}
     finally:
