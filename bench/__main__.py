@@ -17,10 +17,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import report, roomopen
+from . import cluster, day, report, roomopen
 from .fanout import SENDERS, Target, run_levels
 from .procs import Server
-from .seed import PASSWORD, fill, prepare
+from .seed import PASSWORD, fill, join_bulk, prepare, user_ids, zipf_memberships
 
 HISTORY = 10_000
 BIG_ROOM = 1_000_000
@@ -37,11 +37,24 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument('--seconds', type=float, help='length of each 10 msg/s phase (default 12 quick, 30 full)')
     parser.add_argument('--fresh', action='store_true', help='rebuild the seeded database (else reused)')
     parser.add_argument('--big-room', type=int, default=BIG_ROOM, help='messages in the room-open test')
+    parser.add_argument('--cluster', action='store_true',
+                        help='fan-out on 2 instances behind nginx beside one process and the baseline '
+                        '(bench/cluster.py)')
+    day = parser.add_argument_group('a day in the life (--day)')
+    day.add_argument('--day', action='store_true', help='search the largest number of people served (bench/day.py)')
+    day.add_argument('--max-users', type=int, default=2800, help='the largest U tried (default 2800)')
+    day.add_argument('--rooms', type=int, default=60, help='rooms of Zipf sizes (default 60)')
+    day.add_argument('--window', type=float, default=40.0, help='seconds measured per step (default 40)')
+    day.add_argument('--budget', type=float, default=600.0, help='no step starts past this many seconds (600)')
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
+    if args.day:
+        return day_main(args)
+    if args.cluster:
+        return cluster_main(args)
     levels = args.levels or ([10, 200] if args.quick else [10, 50, 200, 1000])
     sat_s, lat_s = (3.0, 12.0) if args.quick else (4.0, 30.0)
     lat_s = args.seconds or lat_s
@@ -93,6 +106,61 @@ def seed(data: Path, names: list[str], args: argparse.Namespace) -> dict[str, in
     report.RESULTS.mkdir(exist_ok=True)
     shutil.copytree(data, cache, ignore=shutil.ignore_patterns('sessions', '*.log'))
     return rooms
+
+
+def cluster_main(args: argparse.Namespace) -> int:
+    """`--cluster`: N = the largest of --levels (default 200, 100 with --quick)."""
+    n = max(args.levels or [100 if args.quick else 200])
+    began = time.monotonic()
+    out = cluster.run(n, args.workers, (3.0, args.seconds or (12.0 if args.quick else 30.0)), 300.0)
+    out.update(started=time.strftime('%Y-%m-%dT%H:%M:%S%z'), seconds=time.monotonic() - began,
+               machine={'cpus': os.cpu_count(), 'load': os.getloadavg()})
+    path = report.save(out, 'cluster-')
+    print()
+    print(cluster.table(out))
+    print(f'\nresults: {path} ({out["seconds"]:.0f} s)')
+    return 0
+
+
+def day_main(args: argparse.Namespace) -> int:
+    """`--day`: seed (cached) U people over R rooms, then the step search of bench/day.py."""
+    names = [f'day{i:05d}' for i in range(args.max_users)]
+    began = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix='chat-bench-day-') as tmp:
+        data = Path(tmp) / 'data'
+        memberships = seed_day(data, names, args)
+        print(f'seeded {len(names)} people over {args.rooms} rooms ({time.monotonic() - began:.1f} s); '
+              f'steps of U up to {args.max_users}, {args.window:.0f} s windows, budget {args.budget:.0f} s', flush=True)
+        out = day.run(data, names, memberships, PASSWORD, workers=args.workers, concurrency=args.concurrency,
+                      window=args.window, budget=args.budget, max_users=args.max_users)
+    out.update(started=time.strftime('%Y-%m-%dT%H:%M:%S%z'), seconds=time.monotonic() - began,
+               machine={'cpus': os.cpu_count(), 'load': os.getloadavg()}, rooms=args.rooms, window=args.window)
+    path = report.save(out, 'day-')
+    print()
+    print(day.table(out, os.cpu_count() or 1))
+    print(f'\nresults: {path} ({out["seconds"]:.0f} s)')
+    print(day.summary(out['rows']))
+    return 0
+
+
+def seed_day(data: Path, names: list[str], args: argparse.Namespace) -> dict[str, list[int]]:
+    cache = report.RESULTS / f'day-seed-v1-{len(names)}-{args.rooms}'
+    if cache.is_dir() and not args.fresh:
+        shutil.copytree(cache, data)
+    else:
+        rooms = prepare(data, names, {f'day{k:02d}': 1 for k in range(2, args.rooms + 1)})  # everybody in general
+        room_ids = [1] + [rooms[f'day{k:02d}'] for k in range(2, args.rooms + 1)]
+        mine = zipf_memberships(len(names), room_ids)
+        join_bulk(data / 'chat.db', user_ids(data / 'chat.db', names), mine)
+        fill(data / 'chat.db', 1, 2000)
+        for room in room_ids[1:]:
+            fill(data / 'chat.db', room, 120)
+        (data / 'memberships.json').write_text(json.dumps(dict(zip(names, mine, strict=True))))
+        shutil.rmtree(cache, ignore_errors=True)
+        report.RESULTS.mkdir(exist_ok=True)
+        shutil.copytree(data, cache, ignore=shutil.ignore_patterns('sessions', '*.log'))
+    loaded: dict[str, list[int]] = json.loads((data / 'memberships.json').read_text())
+    return loaded
 
 
 def project_server(data: Path) -> Server:

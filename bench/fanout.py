@@ -30,7 +30,7 @@ class Target:
     kind: str  # 'project' or 'baseline'
     url: str
     processes: list[psutil.Process]
-    pins: list[str] = field(default_factory=list)  # chat_node cookies spreading receivers over instances
+    pins: list[str] = field(default_factory=list)  # chat_node cookies: receivers spread, senders on the first
 
     def rss(self) -> int:
         return sum(int(p.memory_info().rss) for p in self.processes)
@@ -128,7 +128,9 @@ def latency(stats: Receipts, sent: dict[int, float], tags: set[int], n: int, sta
         return ms[min(len(ms) - 1, round(q * (len(ms) - 1)))] if ms else None
 
     slowest = done[-1] if done else None
-    return {'messages': len(tags), 'complete': len(ms), 'p50_ms': pct(0.5), 'p99_ms': pct(0.99),
+    reached = sorted(stats.get(t, (0,))[0] for t in tags)
+    return {'messages': len(tags), 'complete': len(ms), 'reached_median': reached[len(reached) // 2] if reached else 0,
+            'p50_ms': pct(0.5), 'p99_ms': pct(0.99),
             'p999_ms': pct(0.999), 'max_ms': ms[-1] if ms else None,
             'slowest': {'tag': slowest[1], 'ms': slowest[0], 'at_s': sent[slowest[1]] - start} if slowest else None}
 
@@ -201,7 +203,7 @@ async def run_levels(target: Target, room_id: int, usernames: list[str], passwor
     results: dict[int, Any] = {}
     sat_seconds, lat_seconds = times
     senders = TabSenders(target.kind, target.url, room_id)
-    await senders.open(usernames[:SENDERS], password)
+    await senders.open(usernames[:SENDERS], password, target.pins[0] if target.pins else '')
     http = HttpSender(target.kind, target.url, room_id, first_tag=10_000_000)
     pool = Pool(target, room_id, password, workers, concurrency)
     receivers = usernames[SENDERS:]

@@ -27,12 +27,12 @@ class TabSenders:
         self.tag = 0
         self.sent: dict[int, float] = {}
 
-    async def open(self, usernames: list[str], password: str) -> None:
+    async def open(self, usernames: list[str], password: str, pin: str = '') -> None:
         async def one(name: str) -> ChatTab | BaselineTab:
             if self.kind == 'baseline':
                 tab: ChatTab | BaselineTab = BaselineTab(self.base, lambda _m: None)
             else:
-                session = await sign_in(self.base, name, password)
+                session = await sign_in(self.base, name, password, pin)
                 self.sessions.append(session)
                 tab = ChatTab(self.base, session, lambda _m: None)
             await tab.open(self.room_id)

@@ -43,6 +43,7 @@ class ChatTab:
         self.room_id = 0
         self.typing_updates = 0  # updates of the typing line received (what other people's typing costs)
         self.typing_sent = 0  # typing events this tab sent while its field held text
+        self.ready_at = 0.0  # when the server put the socket in the room's broadcast (it then asks for `sync`)
         self.disconnected = False
         self._closing = False
         self._composer: ComposerIds | None = None
@@ -83,6 +84,7 @@ class ChatTab:
     def _on_js(self, msg: Any) -> None:
         code = str(msg.get('code', '')) if isinstance(msg, dict) else ''
         if self._list is not None and f'runMethod({self._list.element}, "sync"' in code:
+            self.ready_at = self.ready_at or time.time()
             self._emit(self._list.element, self._list.catchup, {'after': self._list.last_seq})
 
     def _on_update(self, msg: Any) -> None:
