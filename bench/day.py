@@ -9,18 +9,20 @@ first step that fails or when the time budget is spent. The last line: `users=<U
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import time
 from pathlib import Path
 from typing import Any
 
 import psutil
 
-from .dayworker import SCROLL_EVERY, SWITCH_EVERY, day_worker_main
+from .dayworker import SCROLL_EVERY, SEND_EVERY, SWITCH_EVERY, day_worker_main
 from .fanout import Cpu
 from .page import PageShapeError
 from .procs import Server
 
 STEPS = [50, 100, 200, 350, 500, 750, 1000, 1400, 2000, 2800, 4000]
+MIN_MESSAGES, MAX_WINDOW = 100, 90.0  # a small U gets a longer window: a p99 of some 100 messages at least
 P99_MS, CPU_MAX = 250.0, 90.0
 TWO_TABS = 20  # every 20th person has two tabs: 5 %
 
@@ -111,7 +113,8 @@ def search(server: Server, names: list[str], memberships: dict[str, list[int]], 
     try:
         for users in [u for u in STEPS if u <= min(max_users, len(names))]:
             grow = users - pool.people
-            estimate = grow / opened_per_s + window + 15
+            measure_s = min(MAX_WINDOW, max(window, MIN_MESSAGES * SEND_EVERY / users))
+            estimate = grow / opened_per_s + measure_s + 3 + GRACE_DRAIN
             if rows and time.monotonic() - began + estimate > budget:
                 print(f'  day: stopping before U={users}: about {estimate:.0f} s more would pass the '
                       f'{budget:.0f} s budget', flush=True)
@@ -124,7 +127,7 @@ def search(server: Server, names: list[str], memberships: dict[str, list[int]], 
             before = pool.counters()
             server_cpu, client_cpu = Cpu([server.ps]), Cpu(pool.ps)
             since = time.time()
-            time.sleep(window)
+            time.sleep(measure_s)
             until = time.time()
             cpu, clients = server_cpu.percent(), client_cpu.percent()
             time.sleep(GRACE_DRAIN)
@@ -134,7 +137,7 @@ def search(server: Server, names: list[str], memberships: dict[str, list[int]], 
                        page_loads=after['page_loads'] - before['page_loads'],
                        failed_loads=after['failed_loads'] - before['failed_loads'] + failed,
                        dropped=after['dropped'] - before['dropped'], cpu_percent=cpu, clients_cpu_percent=clients,
-                       rss_mib=server.rss() / 2**20, window_s=until - since)
+                       rss_mib=server.rss() / 2**20, window_s=until - since, load=os.getloadavg()[0])
             row['ok'], row['why'] = verdict(row)
             rows.append(row)
             print('  ' + line(row), flush=True)
