@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def free_port() -> int:
+    # tests/support.py has the same four lines: the benchmark is a tool of its own and does not import the tests
     with socket.socket() as s:
         s.bind(('127.0.0.1', 0))
         return int(s.getsockname()[1])

@@ -43,6 +43,7 @@ class Bridge:
         self._pending: dict[int, list[dict[str, Any]]] = {}  # room id -> payloads of the next broadcast
         self._last_broadcast: dict[int, float] = {}
         self._presence: dict[int, dict[int, PresenceStatus]] = {}  # room id -> changes not yet handed out
+        services.bus.on_reconnect(self.resync)
 
     def topic(self, name: str) -> Event[Any]:
         """The NiceGUI event for a topic (`room:<id>` or `user:<id>`); pages subscribe to it."""
@@ -53,12 +54,7 @@ class Bridge:
     async def handle(self, event: ChatEvent) -> None:
         if isinstance(event, MessagePosted):
             room_id = event.message.room_id
-            payload = message_payload(event.message)  # serialised once, whatever the number of viewers
-            if room_id in self._pending:
-                self._pending[room_id].append(payload)  # a broadcast of this room is already scheduled
-            else:
-                self._pending[room_id] = [payload]
-                background_tasks.create(self._broadcast(room_id), name=f'broadcast room {room_id}')
+            self._queue(room_id, message_payload(event.message))  # serialised once, whatever the number of viewers
         elif isinstance(event, PresenceChanged):
             # a member panel shows room members: hand the change to the rooms the user is in
             for room_id in await self._services.rooms.room_ids_of(event.user_id):
@@ -72,6 +68,23 @@ class Bridge:
         else:
             self._emit(event.topic, event)
 
+    async def resync(self) -> None:
+        """After the bus reconnected (events from other instances were lost meanwhile): resend each open room's
+        latest message; a page that lacks messages before it sees the gap and catches up by sequence number."""
+        prefix = socket_room(0)[:-1]
+        open_rooms = [name for name in core.sio.manager.rooms.get('/', {}) if str(name).startswith(prefix)]
+        for name in open_rooms:
+            room_id = int(name[len(prefix):])
+            if latest := await self._services.store.latest(room_id, 1):
+                self._queue(room_id, message_payload(latest[0]))
+
+    def _queue(self, room_id: int, payload: dict[str, Any]) -> None:
+        if room_id in self._pending:
+            self._pending[room_id].append(payload)  # a broadcast of this room is already scheduled
+        else:
+            self._pending[room_id] = [payload]
+            background_tasks.create(self._broadcast(room_id), name=f'broadcast room {room_id}')
+
     async def _broadcast(self, room_id: int) -> None:
         """One Socket.IO emit for what is pending in the room: a payload, or a list of them in seq order."""
         wait = self._last_broadcast.get(room_id, 0.0) + BATCH_GAP - time.monotonic()
@@ -83,8 +96,14 @@ class Bridge:
             await core.sio.emit(LIVE_EVENT, batch[0] if len(batch) == 1 else batch, room=socket_room(room_id))
 
     def _hand_out_presence(self, room_id: int) -> None:
-        if statuses := self._presence.pop(room_id, None):
-            self._emit(f'room:{room_id}', PresenceBatch(room_id, statuses))
+        if changed := self._presence.pop(room_id, None):
+            background_tasks.create(self._hand_out_current(room_id, list(changed)), name=f'presence room {room_id}')
+
+    async def _hand_out_current(self, room_id: int, user_ids: list[int]) -> None:
+        # What presence says now, not what the events said: transitions decided on two instances may arrive
+        # in either order, and the one that arrives last must not leave a stale status on the pages.
+        statuses = await self._services.presence.statuses(user_ids)
+        self._emit(f'room:{room_id}', PresenceBatch(room_id, statuses))
 
     def _emit(self, topic: str, event: ChatEvent | PresenceBatch) -> None:
         if (subscribers := self._topics.get(topic)) is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import secrets
 import time
+import uuid
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -11,9 +12,12 @@ from argon2 import PasswordHasher
 from .accounts import Accounts
 from .bus.base import Bus
 from .bus.memory import InProcessBus
+from .bus.redis import RedisBus
+from .clock import Clock
 from .config import RateLimits, Settings
 from .messages import Messages
-from .presence import Clock, Presence
+from .presence import Presence, PresenceTracker
+from .presence_redis import RedisPresence
 from .ratelimit import FailureLockout, Limiter, Lockout, NoLimit, RateLimiter
 from .rooms import Rooms
 from .store.base import Store
@@ -29,7 +33,7 @@ class Services:
     accounts: Accounts
     rooms: Rooms
     messages: Messages
-    presence: Presence
+    presence: PresenceTracker
     typing: Typing
 
     async def start(self) -> None:
@@ -48,12 +52,13 @@ class Services:
 
 def bootstrap(settings: Settings, *, store: Store | None = None, bus: Bus | None = None,
               clock: Clock | None = None, password_hasher: PasswordHasher | None = None) -> Services:
-    """Wire the services; SQLAlchemyStore on `settings.db_url` and InProcessBus unless given.
+    """Wire the services; SQLAlchemyStore on `settings.db_url` unless given; with `settings.redis_url`, the bus
+    and presence in Redis (several instances, one chat), else in this process.
 
     `password_hasher` lets tests use cheap argon2 parameters; production keeps the library defaults.
     """
     store = store if store is not None else SQLAlchemyStore(settings.db_url)
-    bus = bus if bus is not None else InProcessBus()
+    bus, presence = _bus_and_presence(settings, bus, clock)
     clock = clock or time.monotonic
     limits = settings.limits
     rooms = Rooms(store, bus, _bucket(limits, 'room', clock, 'create a room'))
@@ -65,8 +70,20 @@ def bootstrap(settings: Settings, *, store: Store | None = None, bus: Bus | None
     return Services(
         settings=settings, store=store, bus=bus, rooms=rooms, typing=typing, accounts=accounts,
         messages=Messages(store, bus, settings, typing, _bucket(limits, 'message', clock, 'send')),
-        presence=Presence(bus, settings, clock),
+        presence=presence,
     )
+
+
+def _bus_and_presence(settings: Settings, bus: Bus | None, clock: Clock | None) -> tuple[Bus, PresenceTracker]:
+    """In this process; or in Redis when `settings.redis_url` is set, with one id for this instance on both."""
+    if not settings.redis_url:
+        bus = bus if bus is not None else InProcessBus()
+        return bus, Presence(bus, settings, clock or time.monotonic)
+    instance = uuid.uuid4().hex[:12]
+    bus = bus if bus is not None else RedisBus(settings.redis_url, settings.redis_prefix, origin=instance)
+    # wall-clock time: connection expiries are compared across processes
+    return bus, RedisPresence(settings.redis_url, bus, settings, settings.redis_prefix, instance=instance,
+                              clock=clock or time.time)
 
 
 def _lockout(limits: RateLimits, free: int, clock: Clock) -> Lockout:

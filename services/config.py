@@ -77,6 +77,7 @@ _ENV: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     'database_url': ('CHAT_DATABASE_URL', _text),
     'redis_url': ('CHAT_REDIS_URL', _text),
     'storage_secret': ('CHAT_STORAGE_SECRET', _text),
+    'redis_prefix': ('CHAT_REDIS_PREFIX', lambda _n, raw: raw.strip() or 'chat:'),  # keys and channel of one chat
     'presence_grace': ('CHAT_PRESENCE_GRACE', _seconds),
     'away_after': ('CHAT_AWAY_AFTER', _seconds),
     'typing_ttl': ('CHAT_TYPING_TTL', _seconds),
@@ -150,6 +151,7 @@ class Settings:
     database_url: str | None = None
     redis_url: str | None = None
     storage_secret: str | None = None  # shared by every instance of one chat; else made in the data dir
+    redis_prefix: str = 'chat:'  # several chats can share one Redis under different prefixes
     presence_grace: float = 10.0
     away_after: float = 300.0
     typing_ttl: float = 5.0

@@ -13,7 +13,7 @@ from .ratelimit import Limiter, NoLimit
 from .store.base import Store
 from .typing import Typing
 
-MAX_PAGE = 200
+MAX_PAGE = 200  # the most messages one history read returns (the page's catch-up asks for this many)
 RECENT = 50  # how far back a resend refused by the rate limit is looked for
 
 
@@ -67,7 +67,7 @@ class Messages:
         room = await member_room(self._store, user, room_id)
         return await self._store.before(room.id, seq, validation.limit(limit, MAX_PAGE))
 
-    async def after(self, user: User, room_id: int, after_seq: int, limit: int = 200) -> list[Message]:
+    async def after(self, user: User, room_id: int, after_seq: int, limit: int = MAX_PAGE) -> list[Message]:
         """Messages newer than `after_seq`, oldest first: the catch-up after a gap or a reconnect."""
         seq = validation.seq(after_seq)
         room = await member_room(self._store, user, room_id)

@@ -2,8 +2,8 @@
 
 A user is online while any of their pages is connected. When the last one closes they stay as they were
 for `presence_grace` seconds, so a page reload does not flicker to offline. Connected but idle for
-`away_after` seconds is away. Events go out only on real transitions. A Redis-backed tracker for several
-instances can implement the same methods (PresenceTracker).
+`away_after` seconds is away. Events go out only on real transitions. `Presence` keeps this in the
+process; `RedisPresence` (services/presence_redis.py) implements the same port across instances.
 """
 from __future__ import annotations
 
@@ -11,27 +11,44 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Protocol
 
 from .bus.base import Bus
+from .clock import Clock
 from .config import Settings
 from .events import PresenceChanged
 from .models import PresenceStatus
 
-Clock = Callable[[], float]
 log = logging.getLogger(__name__)
 
 
 class PresenceTracker(Protocol):
-    async def start(self) -> None: ...
-    async def close(self) -> None: ...
-    async def connect(self, user_id: int, conn_id: str) -> None: ...
-    async def disconnect(self, user_id: int, conn_id: str) -> None: ...
-    async def activity(self, user_id: int) -> None: ...
-    async def sweep(self) -> None: ...
-    def status(self, user_id: int) -> PresenceStatus: ...
-    def statuses(self, user_ids: Iterable[int]) -> dict[int, PresenceStatus]: ...
+    """The presence port. Each transition is published once as PresenceChanged, whatever the instance count."""
+
+    async def start(self) -> None:
+        """Start the periodic work (grace expiry, away, renewing this instance's connections)."""
+
+    async def close(self) -> None:
+        """Stop it; this instance's pages count as closed."""
+
+    async def connect(self, user_id: int, conn_id: str) -> None:
+        """A page of `user_id` connected: online (a reload within the grace period publishes nothing)."""
+
+    async def disconnect(self, user_id: int, conn_id: str) -> None:
+        """A page closed; after the last one, offline once the grace period passes without a new one."""
+
+    async def activity(self, user_id: int) -> None:
+        """The user did something (typed, clicked, sent): away becomes online again."""
+
+    async def sweep(self) -> None:
+        """Apply what time has decided: grace periods that ended, users idle long enough to be away."""
+
+    async def status(self, user_id: int) -> PresenceStatus:
+        """'online', 'away' or 'offline'."""
+
+    async def statuses(self, user_ids: Iterable[int]) -> dict[int, PresenceStatus]:
+        """The status of each user, in one round trip at most."""
 
 
 class Presence:
@@ -103,16 +120,16 @@ class Presence:
             if idle >= self._away_after and self._status.get(user_id) == 'online':
                 await self._set(user_id, 'away')
 
-    def status(self, user_id: int) -> PresenceStatus:
+    async def status(self, user_id: int) -> PresenceStatus:
         """'online', 'away' or 'offline'."""
         return self._status.get(user_id, 'offline')
 
-    def statuses(self, user_ids: Iterable[int]) -> dict[int, PresenceStatus]:
+    async def statuses(self, user_ids: Iterable[int]) -> dict[int, PresenceStatus]:
         """The status of each user."""
-        return {user_id: self.status(user_id) for user_id in user_ids}
+        return {user_id: self._status.get(user_id, 'offline') for user_id in user_ids}
 
     async def _set(self, user_id: int, status: PresenceStatus) -> None:
-        if self.status(user_id) == status:
+        if self._status.get(user_id, 'offline') == status:
             return
         if status == 'offline':
             self._status.pop(user_id, None)

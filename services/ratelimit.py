@@ -16,13 +16,13 @@ import ipaddress
 import math
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Protocol
 
+from .clock import Clock
 from .errors import RateLimited
 
-Clock = Callable[[], float]
 MAX_KEYS = 10_000
 _PRUNE_STEPS = 2  # resting entries dropped from the LRU's cold end per call: amortised O(1)
 

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
 from .access import member_room
 from .bus.base import Bus
+from .clock import Clock
 from .config import Settings
 from .errors import RateLimited
 from .events import TypingChanged
@@ -13,7 +13,6 @@ from .models import User
 from .ratelimit import Limiter, NoLimit
 from .store.base import Store
 
-Clock = Callable[[], float]
 REPEAT_AFTER = 1.0  # a client may say "typing" at most once a second; more is dropped, not published
 _PRUNE_AT = 1000
 

@@ -30,7 +30,7 @@ class MemberPanel:
     async def load(self) -> None:
         """Read the members and their presence again (after a join or leave)."""
         members = await self._services.rooms.members(self._viewer, self._room_id)
-        status = self._services.presence.statuses([m.id for m in members])
+        status = await self._services.presence.statuses([m.id for m in members])
         status[self._viewer.id] = 'online'  # whoever looks at the page is online, even before its socket is
         members.sort(key=lambda m: (ORDER[status.get(m.id, 'offline')], m.username))
         self._shown = {m.id: (m.username, status.get(m.id, 'offline')) for m in members[:SHOWN]}

@@ -12,6 +12,7 @@ from nicegui.events import GenericEventArguments
 
 from services.bootstrap import Services
 from services.errors import ChatError
+from services.messages import MAX_PAGE
 from services.models import Message, Room, User
 
 LIVE_EVENT = 'chat:msg'
@@ -89,7 +90,7 @@ class MessageList(ui.element, component='message_list.js'):
 
     async def _catch_up(self, e: GenericEventArguments) -> None:
         after = _int_arg(e.args, 'after')
-        limit = 200
+        limit = MAX_PAGE
         try:
             missed = await self._services.messages.after(self._viewer, self._room_id, after, limit)
         except ChatError:

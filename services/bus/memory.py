@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 
 from ..events import Event
-from .base import Handler
+from .base import Handler, Resync
 
 log = logging.getLogger(__name__)
 
@@ -33,3 +33,6 @@ class InProcessBus:
     def subscribe(self, handler: Handler) -> None:
         """Register a handler for every later event."""
         self._handlers.append(handler)
+
+    def on_reconnect(self, callback: Resync) -> None:
+        """Nothing to reconnect to in one process: the callback is never called."""

@@ -1,4 +1,11 @@
-"""The storage port. Every method is one transaction: it commits before it returns, or changes nothing."""
+"""The storage port. Every method is one transaction: it commits before it returns, or changes nothing.
+
+Unknown ids, the same on every adapter (tests/integration/test_store_contract.py): a method about a room
+that does not exist raises NotFound('That room does not exist') (reads included: never an empty list);
+one that would write a user's id that does not exist raises NotFound('No such user'). Questions answer
+instead: `get_*` return None, `is_member` False, `rooms_of` [], `leave` None for a non-member.
+Never a driver exception. Lists "by name" sort by code point, whatever the database's collation.
+"""
 from __future__ import annotations
 
 from typing import Protocol

@@ -61,14 +61,15 @@ class MemoryStore:
         return self._users[user_id], self._hashes[user_id]
 
     async def set_password_hash(self, user_id: int, password_hash: str) -> None:
-        if user_id in self._users:  # like the SQL UPDATE: an unknown id changes nothing
-            self._hashes[user_id] = password_hash
+        if user_id not in self._users:
+            raise NotFound('No such user')
+        self._hashes[user_id] = password_hash
 
     # rooms
     def _row(self, room_id: int) -> _RoomRow:
         row = self._rooms.get(room_id)
         if row is None:
-            raise NotFound('No such room')
+            raise NotFound('That room does not exist')
         return row
 
     def _public(self, row: _RoomRow) -> Room:
@@ -106,7 +107,8 @@ class MemoryStore:
         needle = query.lower()
         rows = sorted((r for r in self._rooms.values() if r.is_public and needle in r.room.name.lower()),
                       key=lambda r: r.room.name.lower())
-        return [self._public(r) for r in rows[offset:offset + limit]]
+        start = max(offset, 0)
+        return [self._public(r) for r in rows[start:start + max(limit, 0)]]
 
     async def rooms_of(self, user_id: int) -> list[Room]:
         rows = sorted((r for r in self._rooms.values() if user_id in r.members), key=lambda r: r.room.name.lower())
@@ -156,11 +158,9 @@ class MemoryStore:
 
     async def post_message(self, room_id: int, author: User, body: str, html: str,
                            client_id: str) -> tuple[Message, bool]:
-        if room_id not in self._rooms:
-            raise NotFound('That room does not exist')
-        if not await self.is_member(room_id, author.id):
-            raise Forbidden('You are not a member of this room')
         row = self._row(room_id)
+        if author.id not in row.members:
+            raise Forbidden('You are not a member of this room')
         existing = row.by_client.get((author.id, client_id))
         if existing is not None:
             return existing, False
@@ -178,4 +178,5 @@ class MemoryStore:
 
     async def after(self, room_id: int, after_seq: int, limit: int) -> list[Message]:
         messages = self._row(room_id).messages
-        return list(messages[after_seq:after_seq + limit])
+        start = max(after_seq, 0)
+        return list(messages[start:start + max(limit, 0)])

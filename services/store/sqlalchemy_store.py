@@ -12,6 +12,7 @@ from sqlalchemy import delete, event, exists, insert, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
+from sqlalchemy.sql import ColumnElement
 
 from ..errors import Conflict, Forbidden, NotFound
 from ..models import Message, MessageKind, Room, User
@@ -55,9 +56,23 @@ class SQLAlchemyStore:
         async with lock, self._engine.begin() as conn:
             yield conn
 
+    def _by_code_point(self, column: ColumnElement[str]) -> ColumnElement[str]:
+        """Order names by code point, as SQLite and the in-memory store do, whatever the PostgreSQL database's
+        collation (an English one would put 'ab' before 'a-c')."""
+        return column if self._sqlite else column.collate('C')
+
     async def _read(self, statement: Any) -> list[Any]:
         async with self._engine.connect() as conn:
             return list((await conn.execute(statement)).all())
+
+    async def _missing(self, room_id: int | None = None, user_id: int | None = None) -> NotFound | None:
+        """The NotFound for whichever id names nothing (the room first), or None. Asked only after an empty
+        answer or a refused write, so a normal call pays nothing for it."""
+        if room_id is not None and not await self._read(select(rooms.c.id).where(rooms.c.id == room_id)):
+            return NotFound('That room does not exist')
+        if user_id is not None and not await self._read(select(users.c.id).where(users.c.id == user_id)):
+            return NotFound('No such user')
+        return None
 
     # accounts
     async def create_user(self, username: str, password_hash: str) -> User:
@@ -82,7 +97,9 @@ class SQLAlchemyStore:
 
     async def set_password_hash(self, user_id: int, password_hash: str) -> None:
         async with self._write() as conn:
-            await conn.execute(update(users).where(users.c.id == user_id).values(password_hash=password_hash))
+            result = await conn.execute(update(users).where(users.c.id == user_id).values(password_hash=password_hash))
+        if result.rowcount == 0:
+            raise NotFound('No such user')
 
     # rooms
     async def create_room(self, name: str, topic: str, creator_id: int | None) -> Room:
@@ -99,6 +116,8 @@ class SQLAlchemyStore:
         except IntegrityError:
             if await self.get_room_by_name(name) is not None:
                 raise Conflict('A room with that name exists') from None
+            if (missing := await self._missing(user_id=creator_id)) is not None:
+                raise missing from None
             raise
         return _room(row)
 
@@ -121,12 +140,12 @@ class SQLAlchemyStore:
     async def list_rooms(self, query: str, limit: int, offset: int) -> list[Room]:
         """Public rooms whose name contains `query` (case-insensitively), by name."""
         statement = (_ROOM.where(rooms.c.is_public, rooms.c.name_lower.contains(query.lower(), autoescape=True))
-                     .order_by(rooms.c.name_lower).limit(limit).offset(offset))
+                     .order_by(self._by_code_point(rooms.c.name_lower)).limit(max(limit, 0)).offset(max(offset, 0)))
         return [_room(row) for row in await self._read(statement)]
 
     async def rooms_of(self, user_id: int) -> list[Room]:
         statement = (_ROOM.join(memberships, memberships.c.room_id == rooms.c.id)
-                     .where(memberships.c.user_id == user_id).order_by(rooms.c.name_lower))
+                     .where(memberships.c.user_id == user_id).order_by(self._by_code_point(rooms.c.name_lower)))
         return [_room(row) for row in await self._read(statement)]
 
     async def is_member(self, room_id: int, user_id: int) -> bool:
@@ -135,8 +154,15 @@ class SQLAlchemyStore:
 
     async def members(self, room_id: int) -> list[User]:
         statement = (_USER.join(memberships, memberships.c.user_id == users.c.id)
-                     .where(memberships.c.room_id == room_id).order_by(users.c.username))
-        return [_user(row) for row in await self._read(statement)]
+                     .where(memberships.c.room_id == room_id).order_by(self._by_code_point(users.c.username)))
+        return [_user(row) for row in await self._rows_of_room(statement, room_id)]
+
+    async def _rows_of_room(self, statement: Any, room_id: int) -> list[Any]:
+        """The rows of a read about one room; NotFound (instead of no rows) when the room does not exist."""
+        rows = await self._read(statement)
+        if not rows and (missing := await self._missing(room_id)) is not None:
+            raise missing
+        return rows
 
     async def join(self, room_id: int, user_id: int, notice: str) -> Message | None:
         """Add the membership and its 'join' notice in one transaction; None if already a member."""
@@ -149,6 +175,8 @@ class SQLAlchemyStore:
         except IntegrityError:
             if await self.is_member(room_id, user_id):  # a concurrent join won
                 return None
+            if (missing := await self._missing(room_id, user_id)) is not None:
+                raise missing from None
             raise
 
     async def leave(self, room_id: int, user_id: int, notice: str) -> Message | None:
@@ -156,9 +184,11 @@ class SQLAlchemyStore:
         async with self._write() as conn:
             result = await conn.execute(delete(memberships).where(
                 memberships.c.room_id == room_id, memberships.c.user_id == user_id))
-            if result.rowcount == 0:
-                return None
-            return await self._append(conn, room_id, user_id, notice, html_lib.escape(notice), None, 'leave')
+            if result.rowcount:
+                return await self._append(conn, room_id, user_id, notice, html_lib.escape(notice), None, 'leave')
+        if (missing := await self._missing(room_id)) is not None:
+            raise missing
+        return None
 
     @staticmethod
     async def _membership(conn: AsyncConnection, room_id: int, user_id: int) -> bool:
@@ -213,16 +243,16 @@ class SQLAlchemyStore:
 
     async def latest(self, room_id: int, limit: int) -> list[Message]:
         """The newest `limit` messages, oldest first: walks the (room_id, seq) index backwards."""
-        rows = await self._read(_MESSAGE.where(messages.c.room_id == room_id)
-                                .order_by(messages.c.seq.desc()).limit(limit))
+        rows = await self._rows_of_room(_MESSAGE.where(messages.c.room_id == room_id)
+                                        .order_by(messages.c.seq.desc()).limit(max(limit, 0)), room_id)
         return [_message(row) for row in reversed(rows)]
 
     async def before(self, room_id: int, before_seq: int, limit: int) -> list[Message]:
-        rows = await self._read(_MESSAGE.where(messages.c.room_id == room_id, messages.c.seq < before_seq)
-                                .order_by(messages.c.seq.desc()).limit(limit))
+        rows = await self._rows_of_room(_MESSAGE.where(messages.c.room_id == room_id, messages.c.seq < before_seq)
+                                        .order_by(messages.c.seq.desc()).limit(max(limit, 0)), room_id)
         return [_message(row) for row in reversed(rows)]
 
     async def after(self, room_id: int, after_seq: int, limit: int) -> list[Message]:
-        rows = await self._read(_MESSAGE.where(messages.c.room_id == room_id, messages.c.seq > after_seq)
-                                .order_by(messages.c.seq).limit(limit))
+        rows = await self._rows_of_room(_MESSAGE.where(messages.c.room_id == room_id, messages.c.seq > after_seq)
+                                        .order_by(messages.c.seq).limit(max(limit, 0)), room_id)
         return [_message(row) for row in rows]

@@ -7,7 +7,8 @@ from pathlib import Path
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 
-from .conftest import App
+from tests.support import App
+
 from .helpers import button, messages, send, sign_up, wait
 
 

@@ -9,7 +9,8 @@ from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from .conftest import App
+from tests.support import App
+
 from .helpers import field, messages, send, sign_up, wait
 
 

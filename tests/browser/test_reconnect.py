@@ -7,7 +7,8 @@ from collections.abc import Callable
 from selenium import webdriver
 from selenium.webdriver.common.keys import Keys
 
-from .conftest import App
+from tests.support import App
+
 from .helpers import field, messages, send, sign_up, wait, wait_connected
 
 

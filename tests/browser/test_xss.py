@@ -18,7 +18,8 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 
-from .conftest import App
+from tests.support import App, running_app
+
 from .helpers import button, field, send, sign_up, wait, wait_connected
 from .xss_payloads import PAYLOADS, S
 
@@ -79,14 +80,10 @@ return {
 
 
 @pytest.fixture
-def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[App]:
+def app(tmp_path: Path) -> Iterator[App]:
     """The real app with rate limits off: alice sends ~90 messages in a couple of seconds."""
-    monkeypatch.setenv('CHAT_RATE_LIMITS', 'off')
-    server = App(tmp_path / 'data')
-    server.data_dir.mkdir()
-    server.start()
-    yield server
-    server.stop()
+    with running_app(tmp_path / 'data', CHAT_RATE_LIMITS='off') as server:
+        yield server
 
 
 def trap(driver: webdriver.Chrome) -> None:

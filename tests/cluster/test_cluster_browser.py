@@ -61,5 +61,5 @@ def test_messages_typing_and_presence_cross_instances_both_ways(
 
     wait(alice, lambda d: presence_of(d, 'bob') == 'online', timeout=15)
     wait(bob, lambda d: presence_of(d, 'alice') == 'online', timeout=15)
-    alice.get('about:blank')  # her only page, on instance 1, closes: bob on instance 2 sees her go offline after the grace
+    alice.get('about:blank')  # her only page (instance 1) closes: bob (instance 2) sees her offline after the grace
     wait(bob, lambda d: presence_of(d, 'alice') == 'offline', timeout=20)

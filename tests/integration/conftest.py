@@ -3,15 +3,11 @@ from __future__ import annotations
 
 import contextlib
 import secrets
-import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import asyncpg
 import pytest
-
-# The repo root is not on sys.path under the plain `pytest` script (pyproject sets no `pythonpath`).
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from services.store.memory import MemoryStore
 from services.store.sqlalchemy_store import SQLAlchemyStore
@@ -32,11 +28,18 @@ async def _admin() -> asyncpg.Connection:
 
 @contextlib.asynccontextmanager
 async def pg_database() -> AsyncIterator[str]:
-    """A fresh, uniquely named database, dropped afterwards; yields its SQLAlchemy URL."""
+    """A fresh, uniquely named database, dropped afterwards; yields its SQLAlchemy URL.
+
+    Its collation is English (ICU en-US), as on most installed clusters, not the C of this test server: there
+    text sorts by letters first ('ab' before 'a-c'), so an adapter that leaves ordering to the database shows.
+    """
     name = f'chat_test_{secrets.token_hex(6)}'
     admin = await _admin()
     try:
-        await admin.execute(f'CREATE DATABASE "{name}"')  # asyncpg runs this outside a transaction
+        try:  # asyncpg runs this outside a transaction
+            await admin.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US'")
+        except asyncpg.PostgresError:  # a server built without ICU (or before PostgreSQL 15): its default
+            await admin.execute(f'CREATE DATABASE "{name}"')
         yield PG_URL.format(name=name)
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

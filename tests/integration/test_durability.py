@@ -13,38 +13,26 @@ import uuid
 from pathlib import Path
 
 import httpx
-from argon2 import PasswordHasher
 
-from services.bootstrap import bootstrap
-from services.config import Settings
-from tests.browser.conftest import App
+from tests.support import App, services_on
 
 SENDERS, PER_SENDER, PASSWORD, ROUNDS = 4, 100, 'correct horse', 3
 
 
 async def seed(data_dir: Path) -> int:
-    services = bootstrap(Settings.from_env(env={}, data_dir=data_dir),
-                         password_hasher=PasswordHasher(time_cost=1, memory_cost=8192))
-    await services.start()
-    try:
+    async with services_on(data_dir) as services:
         for i in range(SENDERS):
             await services.accounts.sign_up(f'sender{i}', PASSWORD)
         return (await services.store.get_room_by_name('general')).id  # type: ignore[union-attr]
-    finally:
-        await services.close()
 
 
 async def history(data_dir: Path, room_id: int) -> list[tuple[int, str, str]]:
-    services = bootstrap(Settings.from_env(env={}, data_dir=data_dir))
-    await services.start()
-    try:
+    async with services_on(data_dir) as services:
         found, after = [], 0
         while batch := await services.store.after(room_id, after, 200):
             found += [(m.seq, m.client_id, m.body) for m in batch]
             after = batch[-1].seq
         return found
-    finally:
-        await services.close()
 
 
 async def sender(app: App, index: int, room_id: int, pending: list[str], acked: dict[str, int],

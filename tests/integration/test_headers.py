@@ -8,7 +8,7 @@ import httpx
 import pytest
 from nicegui import __version__ as nicegui_version
 
-from tests.browser.conftest import App
+from tests.support import App, running_app
 
 EXPECTED = {
     'x-content-type-options': 'nosniff',
@@ -19,12 +19,8 @@ STRICT_REFERRERS = {'no-referrer', 'same-origin', 'strict-origin', 'strict-origi
 
 @pytest.fixture(scope='module')
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
-    data = tmp_path_factory.mktemp('headers') / 'data'
-    data.mkdir()
-    server = App(data)
-    server.start()
-    yield server
-    server.stop()
+    with running_app(tmp_path_factory.mktemp('headers') / 'data') as server:
+        yield server
 
 
 def assert_hardened(response: httpx.Response) -> None:

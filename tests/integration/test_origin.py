@@ -15,7 +15,7 @@ import httpx
 import pytest
 import socketio
 
-from tests.browser.conftest import App
+from tests.support import App, running_app
 
 PROXY_ORIGIN = 'https://chat.example'
 POLLING = '/_nicegui_ws/socket.io/?EIO=4&transport=polling'
@@ -23,20 +23,9 @@ POLLING = '/_nicegui_ws/socket.io/?EIO=4&transport=polling'
 
 @pytest.fixture(scope='module')
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
-    data = tmp_path_factory.mktemp('origin') / 'data'
-    data.mkdir()
-    server = App(data)
-    saved = os.environ.get('CHAT_ALLOWED_ORIGINS')
-    os.environ['CHAT_ALLOWED_ORIGINS'] = f'{PROXY_ORIGIN}, https://other.example:8443'
-    try:
-        server.start()
-    finally:
-        if saved is None:
-            del os.environ['CHAT_ALLOWED_ORIGINS']
-        else:
-            os.environ['CHAT_ALLOWED_ORIGINS'] = saved
-    yield server
-    server.stop()
+    with running_app(tmp_path_factory.mktemp('origin') / 'data',
+                     CHAT_ALLOWED_ORIGINS=f'{PROXY_ORIGIN}, https://other.example:8443') as server:
+        yield server
 
 
 def own(app: App) -> str:

@@ -1,14 +1,14 @@
 """SQLite specifics: migrations on an empty file, connection pragmas, history reads that use the index."""
 import asyncio
+import re
 import sqlite3
-import time
 from pathlib import Path
+from typing import Any
 
-from argon2 import PasswordHasher
+from sqlalchemy import event
 
-from services.bootstrap import bootstrap
-from services.config import Settings
 from services.store.sqlalchemy_store import SQLAlchemyStore
+from tests.support import services_on
 
 
 async def test_migrations_create_the_schema_in_an_empty_file(tmp_path: Path) -> None:
@@ -35,17 +35,12 @@ async def test_pragmas_on_every_connection(tmp_path: Path) -> None:
 
 
 async def test_services_start_on_a_fresh_data_dir(tmp_path: Path) -> None:
-    services = bootstrap(Settings(data_dir=tmp_path / 'data'),
-                         password_hasher=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-    await services.start()  # migrations run inside this already running event loop
-    alice = await services.accounts.sign_up('alice', 'password-a')
-    general = await services.rooms.default_room(alice)
-    await services.messages.post(alice, general.id, 'hi **there**', 'c1')
-    await services.close()
-    again = bootstrap(Settings(data_dir=tmp_path / 'data'))
-    await again.start()
-    assert [m.body for m in await again.messages.latest(alice, general.id)] == ['alice joined', 'hi **there**']
-    await again.close()
+    async with services_on(tmp_path / 'data') as services:  # migrations run inside this running event loop
+        alice = await services.accounts.sign_up('alice', 'password-a')
+        general = await services.rooms.default_room(alice)
+        await services.messages.post(alice, general.id, 'hi **there**', 'c1')
+    async with services_on(tmp_path / 'data') as again:
+        assert [m.body for m in await again.messages.latest(alice, general.id)] == ['alice joined', 'hi **there**']
 
 
 def _fill(path: Path, rows: int) -> None:
@@ -56,20 +51,41 @@ def _fill(path: Path, rows: int) -> None:
         db.execute('UPDATE rooms SET last_seq = ? WHERE id = 1', (rows,))
 
 
-async def test_latest_stays_fast_on_a_million_messages(tmp_path: Path) -> None:
+def _plan(path: Path, statement: str, parameters: Any) -> tuple[list[str], list[str]]:
+    """SQLite's plan for a statement, and the columns of the index it reads `messages` by."""
+    with sqlite3.connect(path) as db:
+        plan = [row[3] for row in db.execute(f'EXPLAIN QUERY PLAN {statement}', parameters)]
+        used = (re.match(r'SEARCH messages USING (?:COVERING )?INDEX (\w+)', step) for step in plan)
+        index = next((m[1] for m in used if m), None)
+        columns = [row[2] for row in db.execute(f'PRAGMA index_info("{index}")')] if index else []
+    return plan, columns
+
+
+async def test_history_pages_walk_the_room_seq_index(tmp_path: Path) -> None:
+    """latest() and before() read a page from the (room_id, seq) index, whatever the history's length: no scan of
+    the room's messages, no sort. (How long that takes on a million messages: `python -m bench.history`.)"""
     path = tmp_path / 'big.db'
     store = SQLAlchemyStore(f'sqlite+aiosqlite:///{path}')
     await store.start()
     user = await store.create_user('alice', 'h')
     room = await store.create_room('big', '', user.id)
-    await asyncio.to_thread(_fill, path, 1_000_000)
-    assert [m.seq for m in await store.latest(room.id, 50)] == list(range(999_951, 1_000_001))  # warm up
-    timings = []
-    for _ in range(20):
-        start = time.perf_counter()
-        page = await store.latest(room.id, 50)
-        timings.append(time.perf_counter() - start)
-    older = await store.before(room.id, 500_000, 50)
-    await store.close()
-    assert len(page) == 50 and [m.seq for m in older] == list(range(499_950, 500_000))
-    assert sorted(timings)[len(timings) // 2] < 0.005, f'median latest() took {sorted(timings)[10] * 1000:.1f} ms'
+    await asyncio.to_thread(_fill, path, 100_000)
+    executed: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
+        if statement.lstrip().upper().startswith('SELECT') and 'messages' in statement:
+            executed.append((statement, parameters))
+
+    event.listen(store._engine.sync_engine, 'before_cursor_execute', record)
+    try:
+        latest = await store.latest(room.id, 50)
+        older = await store.before(room.id, 50_000, 50)
+    finally:
+        await store.close()
+    assert [m.seq for m in latest] == list(range(99_951, 100_001))
+    assert [m.seq for m in older] == list(range(49_950, 50_000))
+    assert len(executed) == 2
+    for statement, parameters in executed:
+        plan, index = _plan(path, statement, parameters)
+        assert index == ['room_id', 'seq'], plan
+        assert not any('TEMP B-TREE' in step for step in plan), plan  # rows come in index order: no sort

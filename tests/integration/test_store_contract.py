@@ -1,5 +1,7 @@
 """One contract, three stores: what the services rely on, checked on each adapter."""
 import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import UTC
 
 import pytest
@@ -138,3 +140,91 @@ async def test_concurrent_posts_and_retries_are_dense_and_stored_once(store: Sto
     assert [m.seq for m in history] == list(range(before + 1, before + 51))
     assert len({(m.author_id, m.client_id) for m in history}) == 50
     assert sorted(m.body for m in history) == sorted(f'm{i}' for i in range(50))
+
+
+# Unknown ids. The services look a room up before they touch it, so these are races (or bugs) that must
+# still end in a typed error the caller can show, never a driver exception nor a silent empty answer.
+NO_ID = 987_654
+
+
+async def test_reads_of_an_unknown_room_raise_not_found(store: Store) -> None:
+    alice = await store.create_user('alice', 'h')
+    empty = await store.create_room('empty', '', None)  # exists, no member, no message: answers are empty
+    assert (await store.latest(empty.id, 10), await store.before(empty.id, 5, 10)) == ([], [])
+    assert (await store.after(empty.id, 0, 10), await store.members(empty.id)) == ([], [])
+    reads: list[Callable[[], Awaitable[object]]] = [
+        lambda: store.latest(NO_ID, 10), lambda: store.before(NO_ID, 5, 10), lambda: store.after(NO_ID, 0, 10),
+        lambda: store.members(NO_ID)]
+    for read in reads:
+        with pytest.raises(NotFound, match='That room does not exist'):
+            await read()
+    assert not await store.is_member(NO_ID, alice.id)  # a question, not a lookup: False
+    assert await store.get_room(NO_ID) is None
+
+
+async def test_writes_to_an_unknown_room_raise_not_found_and_change_nothing(store: Store) -> None:
+    alice = await store.create_user('alice', 'h')
+    writes: list[Callable[[], Awaitable[object]]] = [
+        lambda: store.join(NO_ID, alice.id, 'alice joined'), lambda: store.leave(NO_ID, alice.id, 'alice left'),
+        lambda: store.set_topic(NO_ID, 'topic'), lambda: store.post_message(NO_ID, alice, 'x', 'x', 'c1')]
+    for write in writes:
+        with pytest.raises(NotFound, match='That room does not exist'):
+            await write()
+    assert await store.rooms_of(alice.id) == [] and await store.list_rooms('', 10, 0) == []
+
+
+async def test_an_unknown_user_raises_not_found_and_changes_nothing(store: Store) -> None:
+    alice = await store.create_user('alice', 'h')
+    room = await store.create_room('dev', '', alice.id)
+    with pytest.raises(NotFound, match='No such user'):
+        await store.create_room('ghost-room', '', NO_ID)
+    assert await store.get_room_by_name('ghost-room') is None
+    with pytest.raises(Conflict):  # a taken name is the first thing said, whoever asks
+        await store.create_room('dev', '', NO_ID)
+    with pytest.raises(NotFound, match='No such user'):
+        await store.join(room.id, NO_ID, 'ghost joined')
+    with pytest.raises(NotFound, match='No such user'):
+        await store.set_password_hash(NO_ID, 'hash')
+    assert await store.leave(room.id, NO_ID, 'ghost left') is None  # not a member: nothing to do, like a non-member
+    ghost = replace(alice, id=NO_ID, username='ghost')
+    with pytest.raises(Forbidden):
+        await store.post_message(room.id, ghost, 'boo', 'boo', 'g1')
+    assert await store.rooms_of(NO_ID) == [] and not await store.is_member(room.id, NO_ID)
+    assert await store.members(room.id) == [alice]
+    assert await store.latest(room.id, 10) == []  # no notice, no seq used
+    assert (await store.get_room(room.id)).member_count == 1  # type: ignore[union-attr]
+
+
+async def test_names_sort_by_code_point_everywhere(store: Store) -> None:
+    """Room and member lists come in one order on every adapter and database locale: by code point
+    ('-' < '.' < digits < '_' < letters), as SQLite and Python compare, not by a language's rules."""
+    names = ['ab', 'a_z', 'a0', 'a.b', 'a-c']
+    first, *others = [await store.create_user(name, 'h') for name in names]
+    for name in names:
+        await store.create_room(f'room{name}', '', first.id)
+    expected = sorted(names)
+    assert [r.name for r in await store.list_rooms('', 10, 0)] == [f'room{n}' for n in expected]
+    assert [r.name for r in await store.list_rooms('', 2, 2)] == [f'room{n}' for n in expected[2:4]]
+    assert [r.name for r in await store.rooms_of(first.id)] == [f'room{n}' for n in expected]
+    room = await store.get_room_by_name('roomab')
+    assert room is not None
+    for user in others:
+        await store.join(room.id, user.id, f'{user.username} joined')
+    assert [u.username for u in await store.members(room.id)] == expected
+
+
+async def test_page_arguments_out_of_range_read_the_same_everywhere(store: Store) -> None:
+    """The services clamp them first; the adapters still agree, so a caller that forgets gets no surprise."""
+    alice = await store.create_user('alice', 'h')
+    room = await store.create_room('dev', '', alice.id)
+    for i in range(3):
+        await store.post_message(room.id, alice, f'm{i}', 'h', f'c{i}')
+    for limit in (0, -1):
+        assert await store.latest(room.id, limit) == []
+        assert await store.before(room.id, 4, limit) == []
+        assert await store.after(room.id, 0, limit) == []
+    assert [m.seq for m in await store.after(room.id, -5, 10)] == [1, 2, 3]
+    assert [m.seq for m in await store.before(room.id, 10**6, 10)] == [1, 2, 3]
+    assert await store.before(room.id, -5, 10) == []
+    assert [r.name for r in await store.list_rooms('', 10, -3)] == ['dev']
+    assert await store.list_rooms('', 0, 0) == [] and await store.list_rooms('', -1, 0) == []

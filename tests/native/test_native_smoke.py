@@ -15,7 +15,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -27,6 +26,8 @@ import httpx
 import psutil
 import pytest
 from PIL import Image
+
+from tests.support import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREEN = (1280, 900)
@@ -44,12 +45,6 @@ def _native_missing() -> str | None:
 
 _MISSING = _native_missing()
 pytestmark = pytest.mark.skipif(_MISSING is not None, reason=_MISSING or '')
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return int(s.getsockname()[1])
 
 
 def wait_for(what: str, check, timeout: float, interval: float = 0.2, log: Path | None = None):  # type: ignore[no-untyped-def]

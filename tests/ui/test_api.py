@@ -7,36 +7,24 @@ from pathlib import Path
 
 import httpx
 import pytest
-from argon2 import PasswordHasher
 
-from services.bootstrap import bootstrap, ensure_data_dir
-from services.config import Settings
-from tests.browser.conftest import App
+from tests.support import App, running_app, services_on
 
 PASSWORD = 'correct horse'
 
 
 async def _seed(data_dir: Path) -> int:
-    settings = Settings.from_env(data_dir=data_dir)
-    ensure_data_dir(settings)
-    services = bootstrap(settings, password_hasher=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-    await services.start()
-    try:
+    async with services_on(data_dir) as services:
         await services.accounts.sign_up('alice', PASSWORD)
         bob = await services.accounts.sign_up('bob', PASSWORD)
         return (await services.rooms.create_room(bob, 'bobs-room')).id
-    finally:
-        await services.close()
 
 
 @pytest.fixture
 def api_app(tmp_path: Path) -> Iterator[tuple[App, int]]:
-    server = App(tmp_path / 'data')
-    server.data_dir.mkdir()
-    bobs_room = asyncio.run(_seed(server.data_dir))
-    server.start()
-    yield server, bobs_room
-    server.stop()
+    bobs_room = asyncio.run(_seed(tmp_path / 'data'))
+    with running_app(tmp_path / 'data') as server:
+        yield server, bobs_room
 
 
 def sign_in(client: httpx.Client, username: str = 'alice', password: str = PASSWORD) -> httpx.Response:

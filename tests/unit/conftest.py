@@ -1,15 +1,11 @@
 """Unit fixtures: the services on MemoryStore + InProcessBus, a fake clock, a recording subscriber."""
 from __future__ import annotations
 
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
-
-# The repo root is not on sys.path under the plain `pytest` script (pyproject sets no `pythonpath`).
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from services.bootstrap import Services, bootstrap
 from services.bus.memory import InProcessBus
@@ -17,8 +13,7 @@ from services.config import Settings
 from services.events import Event
 from services.models import User
 from services.store.memory import MemoryStore
-
-FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+from tests.support import FAST_HASHER
 
 
 class FakeClock:
@@ -59,8 +54,13 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-async def services(settings: Settings, clock: FakeClock) -> AsyncIterator[Services]:
-    svc = bootstrap(settings, store=MemoryStore(), bus=InProcessBus(), clock=clock, password_hasher=FAST_HASHER)
+def hasher() -> PasswordHasher:
+    return FAST_HASHER
+
+
+@pytest.fixture
+async def services(settings: Settings, clock: FakeClock, hasher: PasswordHasher) -> AsyncIterator[Services]:
+    svc = bootstrap(settings, store=MemoryStore(), bus=InProcessBus(), clock=clock, password_hasher=hasher)
     await svc.start()
     yield svc
     await svc.close()

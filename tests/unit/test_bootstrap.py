@@ -28,3 +28,17 @@ async def test_start_creates_general_once(services: Services) -> None:
     assert (general.topic, general.created_by, general.member_count) == ('Company-wide chat', None, 0)
     await services.rooms.ensure_general()
     assert [r.name for r in await services.store.list_rooms('', 10, 0)] == ['general']
+
+
+def test_redis_adapters_when_a_redis_url_is_set(tmp_path: Path) -> None:
+    from services.bus.redis import RedisBus
+    from services.presence import Presence
+    from services.presence_redis import RedisPresence
+
+    settings = Settings.from_env({'CHAT_DATA_DIR': str(tmp_path), 'CHAT_REDIS_URL': 'redis://127.0.0.1:6379/0',
+                                  'CHAT_REDIS_PREFIX': 'team-a:'})
+    services = bootstrap(settings)  # nothing connects before start()
+    assert isinstance(services.bus, RedisBus) and isinstance(services.presence, RedisPresence)
+    assert services.bus.channel == 'team-a:events' and services.presence.instance == services.bus.origin
+    plain = bootstrap(Settings(data_dir=tmp_path))
+    assert isinstance(plain.bus, InProcessBus) and isinstance(plain.presence, Presence)

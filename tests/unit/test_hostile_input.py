@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -18,10 +19,10 @@ from services.config import RateLimits, Settings
 from services.errors import ChatError
 from services.models import User
 from services.store.memory import MemoryStore
-
-from .conftest import FAST_HASHER
+from tests.support import FAST_HASHER
 
 EXAMPLES = 150
+NO_LIMITS = RateLimits(enabled=False)
 NAME = re.compile(r'^[a-z0-9_.-]{3,32}$')
 
 hostile_text = st.text(max_size=200) | st.sampled_from([
@@ -37,10 +38,9 @@ anything = hostile_text | json_value
 number = st.integers(min_value=-(2**70), max_value=2**70) | json_value
 
 
-async def world() -> tuple[Services, MemoryStore, User, int]:
+async def world(limits: RateLimits = NO_LIMITS) -> tuple[Services, MemoryStore, User, int]:
     store = MemoryStore()
-    services = bootstrap(Settings(limits=RateLimits(enabled=False)), store=store, bus=InProcessBus(),
-                         password_hasher=FAST_HASHER)
+    services = bootstrap(Settings(limits=limits), store=store, bus=InProcessBus(), password_hasher=FAST_HASHER)
     await services.start()
     user = await services.accounts.sign_up('tester', 'password-t')
     room = await services.rooms.default_room(user)
@@ -134,4 +134,24 @@ async def test_room_ids(verb: str, room_id: Any) -> None:
     services, store, user, _ = await world()
     await survive(lambda: getattr(services.rooms, verb)(user, room_id))
     await survive(lambda: services.typing.started(user, room_id))
+    await consistent(store)
+
+
+# Names and client ids that pass validation, so that a sequence gets far enough to meet the rate limits.
+plausible = st.from_regex(r'[A-Za-z0-9_-]{1,64}', fullmatch=True) | st.sampled_from(['alice', '\u202e'])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(calls=st.lists(st.tuples(st.sampled_from(['sign_up', 'create_room', 'post']), hostile_text | plausible,
+                                hostile_text | plausible), max_size=8))
+async def test_a_sequence_of_calls_with_the_limits_on(calls: list[tuple[str, str, str]]) -> None:
+    """Several calls in a row under tight rate limits: what is refused (limits included) leaves no trace."""
+    services, store, user, general = await world(RateLimits(message_burst=3, room_burst=2))
+    for verb, a, b in calls:
+        if verb == 'sign_up':
+            await survive(partial(services.accounts.sign_up, a, b))
+        elif verb == 'create_room':
+            await survive(partial(services.rooms.create_room, user, a, b))
+        else:
+            await survive(partial(services.messages.post, user, general, a, b))
     await consistent(store)

@@ -1,5 +1,4 @@
 """Rate limits as the services apply them, with the default settings and a fake clock."""
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -33,15 +32,8 @@ class CountingHasher(PasswordHasher):
 
 @pytest.fixture
 def hasher() -> CountingHasher:
+    """Overrides conftest's: the `services` fixture hashes with this one."""
     return CountingHasher()
-
-
-@pytest.fixture
-async def services(settings: Settings, clock: FakeClock, hasher: CountingHasher) -> AsyncIterator[Services]:
-    svc = bootstrap(settings, store=MemoryStore(), bus=InProcessBus(), clock=clock, password_hasher=hasher)
-    await svc.start()
-    yield svc
-    await svc.close()
 
 
 async def test_the_eleventh_message_in_a_burst_waits_a_second(
@@ -61,7 +53,12 @@ async def test_limits_are_per_user(services: Services, alice: User, bob: User) -
     room = await services.rooms.default_room(alice)
     for i in range(10):
         await services.messages.post(alice, room.id, 'a', f'a{i}')
-    await services.messages.post(bob, room.id, 'b', 'b0')
+    with pytest.raises(RateLimited):
+        await services.messages.post(alice, room.id, 'a', 'a10')
+    # alice's burst used up her allowance only: bob, in the same room at the same moment, still gets his ten
+    for i in range(10):
+        await services.messages.post(bob, room.id, 'b', f'b{i}')
+    assert [m.author_name for m in await services.messages.latest(bob, room.id, 20)] == ['alice'] * 10 + ['bob'] * 10
 
 
 async def test_a_resend_uses_no_allowance_even_at_the_limit(

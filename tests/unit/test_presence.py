@@ -9,6 +9,7 @@ from .conftest import FakeClock, Recorder
 
 @pytest.fixture
 def presence(services: Services) -> Presence:
+    assert isinstance(services.presence, Presence)  # the unit tests run without Redis
     return services.presence
 
 
@@ -18,16 +19,16 @@ def statuses(recorder: Recorder) -> list[tuple[int, str]]:
 
 async def test_online_while_connected_offline_after_grace(
         presence: Presence, recorder: Recorder, clock: FakeClock) -> None:
-    assert presence.status(1) == 'offline'
+    assert await presence.status(1) == 'offline'
     await presence.connect(1, 'tab-a')
-    assert presence.status(1) == 'online'
+    assert await presence.status(1) == 'online'
     await presence.disconnect(1, 'tab-a')
     clock.advance(9.9)
     await presence.sweep()
-    assert presence.status(1) == 'online'  # still inside the grace period
+    assert await presence.status(1) == 'online'  # still inside the grace period
     clock.advance(0.2)
     await presence.sweep()
-    assert presence.status(1) == 'offline'
+    assert await presence.status(1) == 'offline'
     assert statuses(recorder) == [(1, 'online'), (1, 'offline')]
 
 
@@ -38,7 +39,7 @@ async def test_a_reload_does_not_flicker(presence: Presence, recorder: Recorder,
     await presence.connect(1, 'new-page')
     clock.advance(60)
     await presence.sweep()
-    assert presence.status(1) == 'online'
+    assert await presence.status(1) == 'online'
     assert statuses(recorder) == [(1, 'online')]
 
 
@@ -49,7 +50,7 @@ async def test_two_tabs_closing_one_keeps_online(presence: Presence, recorder: R
     await presence.disconnect(1, 'a')  # repeated disconnects are harmless
     clock.advance(60)
     await presence.sweep()
-    assert presence.status(1) == 'online'
+    assert await presence.status(1) == 'online'
     assert statuses(recorder) == [(1, 'online')]
 
 
@@ -58,26 +59,26 @@ async def test_idle_becomes_away_and_activity_brings_back(
     await presence.connect(1, 'a')
     clock.advance(299)
     await presence.sweep()
-    assert presence.status(1) == 'online'
+    assert await presence.status(1) == 'online'
     clock.advance(2)
     await presence.sweep()
     await presence.sweep()
-    assert presence.status(1) == 'away'
+    assert await presence.status(1) == 'away'
     await presence.activity(1)
     await presence.activity(1)
-    assert presence.status(1) == 'online'
+    assert await presence.status(1) == 'online'
     assert statuses(recorder) == [(1, 'online'), (1, 'away'), (1, 'online')]
 
 
 async def test_statuses_of_many(presence: Presence) -> None:
     await presence.connect(1, 'a')
     await presence.connect(2, 'b')
-    assert presence.statuses([1, 2, 3]) == {1: 'online', 2: 'online', 3: 'offline'}
+    assert await presence.statuses([1, 2, 3]) == {1: 'online', 2: 'online', 3: 'offline'}
 
 
 async def test_activity_of_a_disconnected_user_does_not_make_them_online(presence: Presence) -> None:
     await presence.activity(7)
-    assert presence.status(7) == 'offline'
+    assert await presence.status(7) == 'offline'
 
 
 async def test_periodic_sweep_runs_in_the_background(services: Services, clock: FakeClock) -> None:
@@ -88,9 +89,9 @@ async def test_periodic_sweep_runs_in_the_background(services: Services, clock: 
     await fast.start()
     await fast.connect(1, 'a')
     await fast.disconnect(1, 'a')
-    assert fast.status(1) == 'offline'  # no grace: immediate
+    assert await fast.status(1) == 'offline'  # no grace: immediate
     await fast.connect(2, 'b')
     clock.advance(1000)
     await asyncio.sleep(0.05)
-    assert fast.status(2) == 'away'
+    assert await fast.status(2) == 'away'
     await fast.close()
