@@ -10,14 +10,17 @@ process).
 from __future__ import annotations
 
 import asyncio
-import importlib
 import secrets
 import tempfile
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import psutil
+
+from deploy import cluster as deploy
+from deploy.cluster import Cluster
 
 from .fanout import SENDERS, Target, run_levels
 from .procs import Server
@@ -26,11 +29,6 @@ from .seed import PASSWORD, prepare
 
 PG = 'postgresql://postgres@127.0.0.1:5432'
 HOP_TARGET_MS = 5.0
-# Imported by name: asyncpg has no type stubs and the mypy configuration ignores only socketio, engineio and
-# psutil, so a static import would make `mypy bench` fail in deploy/cluster.py, a file of another task.
-deploy = importlib.import_module('deploy.cluster')
-asyncpg = importlib.import_module('asyncpg')
-Cluster = Any
 
 
 def node_pin(cluster: Cluster, index: int) -> str:
