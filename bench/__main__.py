@@ -37,6 +37,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument('--seconds', type=float, help='length of each 10 msg/s phase (default 12 quick, 30 full)')
     parser.add_argument('--fresh', action='store_true', help='rebuild the seeded database (else reused)')
     parser.add_argument('--big-room', type=int, default=BIG_ROOM, help='messages in the room-open test')
+    parser.add_argument('--profile', action='store_true',
+                        help='py-spy samples the servers during the 10 msg/s phase at the largest N (bench/profile.py)')
     parser.add_argument('--cluster', action='store_true',
                         help='fan-out on 2 instances behind nginx beside one process and the baseline '
                         '(bench/cluster.py)')
@@ -170,6 +172,13 @@ def project_server(data: Path) -> Server:
 Groups = list[tuple[int, list[int]]]  # (room id, the N measured in it)
 
 
+def profile_path(args: argparse.Namespace) -> Path | None:
+    if not args.profile:
+        return None
+    report.RESULTS.mkdir(exist_ok=True)
+    return report.RESULTS / f'profile-{time.strftime("%Y%m%d-%H%M%S")}.txt'
+
+
 def http_levels(ns: list[int]) -> set[int]:
     """The HTTP ingestion row is measured at N = 200 (or the largest N of the run up to it)."""
     small = [n for n in ns if n <= CROWD]
@@ -197,7 +206,7 @@ def run_project(data: Path, names: list[str], big: int, groups: Groups, args: ar
         for room, ns in groups:
             target = Target('project', server.url, [server.ps] if server.ps else [])
             levels_out = asyncio.run(run_levels(target, room, names, PASSWORD, ns, args.workers, (sat_s, lat_s),
-                                                budget, http_levels(ns), args.concurrency))
+                                                budget, http_levels(ns), args.concurrency, profile_path(args)))
             out['levels'].update({str(n): dict(v, room_id=room) for n, v in levels_out.items()})
     finally:
         server.stop()
@@ -213,7 +222,7 @@ def run_baseline(data: Path, names: list[str], groups: Groups, args: argparse.Na
         for room, ns in groups:
             target = Target('baseline', server.url, [server.ps] if server.ps else [])
             levels_out = asyncio.run(run_levels(target, room, names, PASSWORD, ns, args.workers, (sat_s, lat_s),
-                                                budget, http_levels(ns), args.concurrency))
+                                                budget, http_levels(ns), args.concurrency, profile_path(args)))
             out.update({str(n): v for n, v in levels_out.items()})
         return {'levels': out}
     finally:

@@ -5,11 +5,13 @@ import asyncio
 import multiprocessing as mp
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import psutil
 
 from .page import PageShapeError
+from .profile import Recorder
 from .senders import HttpSender, TabSenders
 from .workers import merge, worker_main
 
@@ -76,8 +78,9 @@ class Pool:
         self.size += len(usernames) - failed
         return int(failed)
 
-    def stats(self, since: int = 0) -> Receipts:
-        return merge(self.ask('stats', [since] * len(self.conns)))
+    def stats(self, since: int = 0, group: int = -1) -> Receipts:
+        """Receipts of messages from tag `since` on, of all tabs or of the tabs on instance `group` (0-based)."""
+        return merge(self.ask('stats', [(since, group)] * len(self.conns)))
 
     def counters(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -174,20 +177,31 @@ async def saturate(pool: Pool, sender: Sender, n: int, seconds: float) -> dict[s
     return {'messages': len(tags), 'deliveries': received, 'expected': len(tags) * n, 'per_second': rate}
 
 
-async def fixed_rate(pool: Pool, sender: Sender, target: Target, n: int, seconds: float) -> dict[str, Any]:
+async def fixed_rate(pool: Pool, sender: Sender, target: Target, n: int, seconds: float,
+                     profile: Path | None = None) -> dict[str, Any]:
     """RATE messages/s (tabs typing before each); latency to the last tab; server and client CPU meanwhile."""
     first_tag = sender.tag + 1
+    recorder = Recorder(target.processes[0].pid, seconds, profile) if profile and target.processes else None
     before = await asyncio.to_thread(pool.counters)
     sender_before = sender.counters()
     server, clients = Cpu(target.processes), Cpu(pool.ps)
     start = time.time()
     await sender.run_at(RATE, seconds)
     cpu, client_cpu, spent = server.percent(), clients.percent(), time.time() - start
+    where = await asyncio.to_thread(recorder.wait) if recorder else None
     tags = set(range(first_tag, sender.tag + 1))
     stats = await _drain(pool, tags, n, 20)
     after = await asyncio.to_thread(pool.counters)
     typing = after['typing_updates'] - before['typing_updates']
     out = latency(stats, sender.sent, tags, n, start)
+    if where:
+        out['profile'] = where
+        print(f'  profile of the server at N={n} (py-spy, {profile}):\n{where}', flush=True)
+    if len(target.pins) > 1:  # latency to the last tab on each instance: the senders' own, and across Redis
+        out['by_instance'] = {}
+        for g in range(len(target.pins)):
+            group = await asyncio.to_thread(pool.stats, first_tag, g)
+            out['by_instance'][g + 1] = latency(group, sender.sent, tags, after.get(f'tabs_group{g}', 0), start)
     sender_after = sender.counters()
     out.update(cpu_percent=cpu, clients_cpu_percent=client_cpu, seconds=spent,
                typing_sent_per_s=(sender_after['typing_sent'] - sender_before['typing_sent']) / max(1e-6, spent),
@@ -198,7 +212,7 @@ async def fixed_rate(pool: Pool, sender: Sender, target: Target, n: int, seconds
 
 async def run_levels(target: Target, room_id: int, usernames: list[str], password: str, levels: list[int],
                      workers: int, times: tuple[float, float], budget: float, http_at: set[int],
-                     concurrency: int = 2) -> dict[int, Any]:
+                     concurrency: int = 2, profile: Path | None = None) -> dict[int, Any]:
     """Grow the room to each N and measure. usernames[:SENDERS] send (tabs, and HTTP), the rest receive."""
     results: dict[int, Any] = {}
     sat_seconds, lat_seconds = times
@@ -236,7 +250,8 @@ async def run_levels(target: Target, room_id: int, usernames: list[str], passwor
             }
             row['saturation'] = await saturate(pool, senders, pool.size, sat_seconds)
             await asyncio.sleep(0.5)
-            row['fixed_rate'] = await fixed_rate(pool, senders, target, pool.size, lat_seconds)
+            where = profile.with_name(f'{profile.stem}-{target.kind}-{n}.txt') if profile and n == max(levels) else None
+            row['fixed_rate'] = await fixed_rate(pool, senders, target, pool.size, lat_seconds, where)
             if n in http_at:
                 row['http_saturation'] = await saturate(pool, http, pool.size, sat_seconds)
                 await asyncio.sleep(0.5)

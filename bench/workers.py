@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from multiprocessing.connection import Connection
+from typing import Any
 
 import aiohttp
 
@@ -22,6 +24,8 @@ class Worker:
         self.pins = pins  # chat_node cookies, one per instance behind nginx: tabs are spread over them
         self.opened = 0
         self.stats = Stats()
+        self.groups = [Stats() for _ in pins]  # receipts of the tabs on each instance
+        self.group_tabs = [0 for _ in pins]
         self.tabs: list[ChatTab | BaselineTab] = []
         self.sessions: list[aiohttp.ClientSession] = []
 
@@ -30,12 +34,23 @@ class Worker:
             tab: ChatTab | BaselineTab = BaselineTab(self.base, self.stats.receive)
         else:
             self.opened += 1
-            pin = self.pins[self.opened % len(self.pins)] if self.pins else ''
-            session = await sign_in(self.base, name, self.password, pin)
+            group = self.opened % len(self.pins) if self.pins else -1
+            session = await sign_in(self.base, name, self.password, self.pins[group] if self.pins else '')
             self.sessions.append(session)
-            tab = ChatTab(self.base, session, self.stats.receive)
+            tab = ChatTab(self.base, session, self.receiver(group))
         await tab.open(self.room_id)
         self.tabs.append(tab)
+        if isinstance(tab, ChatTab) and self.pins:
+            self.group_tabs[group] += 1
+
+    def receiver(self, group: int) -> Callable[[Any], None]:
+        if group < 0:
+            return self.stats.receive
+
+        def both(data: Any) -> None:
+            self.stats.receive(data)
+            self.groups[group].receive(data)
+        return both
 
     async def connect(self, usernames: list[str], budget: float) -> int:
         """Open one tab per username within `budget` seconds, a few page builds at a time; return failures."""
@@ -62,7 +77,8 @@ class Worker:
 
     def counters(self) -> dict[str, int]:
         return {'tabs': len(self.tabs), 'typing_updates': sum(t.typing_updates for t in self.tabs),
-                'disconnected': sum(t.disconnected for t in self.tabs)}
+                'disconnected': sum(t.disconnected for t in self.tabs),
+                **{f'tabs_group{g}': n for g, n in enumerate(self.group_tabs)}}
 
     async def close(self) -> None:
         await asyncio.gather(*(t.close() for t in self.tabs), return_exceptions=True)
@@ -79,9 +95,10 @@ async def _serve(conn: Connection, worker: Worker) -> None:
                 conn.send(await worker.connect(*arg))
             except PageShapeError as e:
                 conn.send(e)
-        elif command == 'stats':  # arg: the lowest tag of interest
-            s = worker.stats
-            conn.send({tag: (s.count[tag], s.first[tag], s.last[tag]) for tag in s.count if tag >= (arg or 0)})
+        elif command == 'stats':  # arg: the lowest tag of interest, or (that tag, the instance group)
+            since, group = arg if isinstance(arg, tuple) else (arg, -1)
+            s = worker.stats if group < 0 else worker.groups[group]
+            conn.send({tag: (s.count[tag], s.first[tag], s.last[tag]) for tag in s.count if tag >= (since or 0)})
         elif command == 'counters':
             conn.send(worker.counters())
         elif command == 'close':
