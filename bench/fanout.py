@@ -231,6 +231,10 @@ async def run_levels(target: Target, room_id: int, usernames: list[str], passwor
             t0 = time.perf_counter()
             before, failed, stop = target.rss(), 0, ''
             deadline = time.monotonic() + budget
+            where = profile.with_name(f'{profile.stem}-{target.kind}-open-{n}.txt') if profile and n == max(levels) \
+                else None
+            recorder = Recorder(target.processes[0].pid, None, where) if where and target.processes else None
+            opening = None
             while pool.size < n and not stop:  # in chunks, so a run away server or slow pages stop the growth
                 chunk = receivers[pool.size:min(n, pool.size + CHUNK)]
                 lost = await asyncio.to_thread(pool.grow, chunk, max(1.0, deadline - time.monotonic()))
@@ -241,6 +245,9 @@ async def run_levels(target: Target, room_id: int, usernames: list[str], passwor
                     stop = f'server RSS over {MAX_RSS >> 20} MiB'
                 elif time.monotonic() > deadline:
                     stop = f'connect budget of {budget:.0f} s spent'
+            if recorder is not None:
+                opening = await asyncio.to_thread(recorder.wait, True)
+                print(f'  profile of the server opening {n} tabs (py-spy, {where}):\n{opening}', flush=True)
             await asyncio.sleep(1.5)  # let connect handlers and catch-ups settle
             after, connect_s = target.rss(), time.perf_counter() - t0
             row: dict[str, Any] = {
@@ -248,6 +255,8 @@ async def run_levels(target: Target, room_id: int, usernames: list[str], passwor
                 'rss_base': base_rss, 'rss_before': before, 'rss_after': after,
                 'kib_per_client': (after - base_rss) / 1024 / max(1, pool.size + len(senders.tabs)),
             }
+            if opening is not None:
+                row['open_profile'] = opening
             row['saturation'] = await saturate(pool, senders, pool.size, sat_seconds)
             await asyncio.sleep(0.5)
             where = profile.with_name(f'{profile.stem}-{target.kind}-{n}.txt') if profile and n == max(levels) else None

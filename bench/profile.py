@@ -8,27 +8,34 @@ from __future__ import annotations
 
 import re
 import shutil
+import signal
 import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
 
 FRAME = re.compile(r'^(?P<name>.+?) \((?P<file>[^()]*?):?\d*\)$')
+OUTER = {'<module>', 'main', 'run', 'Server.run', 'asyncio_run', 'Runner.run', 'BaseEventLoop.run_until_complete',
+         'BaseEventLoop.run_forever', 'BaseEventLoop._run_once', 'Handle._run', 'Thread.run', 'Thread._bootstrap',
+         'Thread._bootstrap_inner', '_worker'}  # the event loop and thread plumbing every stack starts with
 
 
 class Recorder:
     """py-spy record on a PID for `seconds`, non-blocking (the server is not paused), GIL holders only."""
 
-    def __init__(self, pid: int, seconds: float, out: Path) -> None:
+    def __init__(self, pid: int, seconds: float | None, out: Path) -> None:
+        """Sample for `seconds`, or (None) until `wait(stop=True)`."""
         self.out = out
         exe = shutil.which('py-spy') or str(Path(sys.executable).with_name('py-spy'))
+        duration = ['--duration', str(max(1, round(seconds)))] if seconds else []
         self.process = subprocess.Popen(
-            [exe, 'record', '--pid', str(pid), '--duration', str(max(1, round(seconds))), '--format', 'raw',
-             '--rate', '200', '--gil', '--nonblocking', '--output', str(out)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            [exe, 'record', '--pid', str(pid), *duration, '--format', 'raw', '--rate', '200', '--gil',
+             '--nonblocking', '--output', str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
-    def wait(self) -> str:
-        """The summary, or why there is none (py-spy needs ptrace permission)."""
+    def wait(self, stop: bool = False) -> str:
+        """The summary, or why there is none (py-spy needs ptrace permission); `stop`: end the sampling now."""
+        if stop:
+            self.process.send_signal(signal.SIGINT)
         try:
             _, err = self.process.communicate(timeout=60)
         except subprocess.TimeoutExpired:
@@ -73,7 +80,7 @@ def summary(path: Path, top: int = 18) -> str:
     if not total:
         return 'no samples'
     lines = [f'{total} samples holding the GIL; share of them with the function on the stack (incl) / on top (self):']
-    for name, n in [(k, v) for k, v in inclusive.most_common() if v < 0.9 * total][:top]:  # not the loop itself
+    for name, n in [(k, v) for k, v in inclusive.most_common() if k.split(' (')[0] not in OUTER][:top]:
         lines.append(f'  {100 * n / total:5.1f}% incl {100 * own[name] / total:5.1f}% self  {name}')
     lines.append('  top self:')
     for name, n in own.most_common(10):
