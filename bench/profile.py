@@ -15,9 +15,10 @@ from collections import Counter
 from pathlib import Path
 
 FRAME = re.compile(r'^(?P<name>.+?) \((?P<file>[^()]*?):?\d*\)$')
+# the event loop and thread plumbing every stack starts with
 OUTER = {'<module>', 'main', 'run', 'Server.run', 'asyncio_run', 'Runner.run', 'BaseEventLoop.run_until_complete',
          'BaseEventLoop.run_forever', 'BaseEventLoop._run_once', 'Handle._run', 'Thread.run', 'Thread._bootstrap',
-         'Thread._bootstrap_inner', '_worker'}  # the event loop and thread plumbing every stack starts with
+         'Thread._bootstrap_inner', '_worker', '_run_code', '_run_module_as_main'}
 
 
 class Recorder:
