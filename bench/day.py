@@ -120,6 +120,7 @@ def search(server: Server, names: list[str], memberships: dict[str, list[int]], 
                       f'{budget:.0f} s budget', flush=True)
                 break
             t0 = time.monotonic()
+            start = pool.counters()
             failed = pool.add(people(names[pool.people:users], memberships))
             grow_s = time.monotonic() - t0
             opened_per_s = max(1.0, grow / max(0.1, grow_s))
@@ -135,7 +136,7 @@ def search(server: Server, names: list[str], memberships: dict[str, list[int]], 
             row = pool.measure(since, until)
             row.update(users=users, tabs=after['tabs'], grow_seconds=grow_s, signin_failed=failed,
                        page_loads=after['page_loads'] - before['page_loads'],
-                       failed_loads=after['failed_loads'] - before['failed_loads'] + failed,
+                       failed_loads=after['failed_loads'] - start['failed_loads'] + failed,  # growth included
                        dropped=after['dropped'] - before['dropped'], cpu_percent=cpu, clients_cpu_percent=clients,
                        rss_mib=server.rss() / 2**20, window_s=until - since, load=os.getloadavg()[0])
             row['ok'], row['why'] = verdict(row)
