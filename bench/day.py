@@ -171,7 +171,8 @@ def line(r: dict[str, Any]) -> str:
     return (f'U={r["users"]:>5} tabs={r["tabs"]:>5} | msgs {r["messages"]:>5} deliveries {r["deliveries"]:>7} | '
             f'p50 {f(r["p50_ms"]):>5} p99 {f(r["p99_ms"]):>5} max {f(r["max_ms"]):>5} ms | loads {r["page_loads"]:>4} '
             f'failed {r["failed_loads"]} dropped {r["dropped"]} missed {r["missed"]} | '
-            f'CPU server {f(r["cpu_percent"])}% clients {f(r["clients_cpu_percent"])}% | RSS {f(r["rss_mib"])} MiB | '
+            f'CPU server {f(r["cpu_percent"])}% clients {f(r["clients_cpu_percent"])}% load {r.get("load", 0):.1f} | '
+            f'RSS {f(r["rss_mib"])} MiB | '
             + ('ok' if r['ok'] else 'FAIL: ' + r['why']))
 
 
