@@ -134,7 +134,7 @@ def day_main(args: argparse.Namespace) -> int:
         print(f'seeded {len(names)} people over {args.rooms} rooms ({time.monotonic() - began:.1f} s); '
               f'steps of U up to {args.max_users}, {args.window:.0f} s windows, budget {args.budget:.0f} s', flush=True)
         out = day.run(data, names, memberships, PASSWORD, workers=args.workers, concurrency=args.concurrency,
-                      window=args.window, budget=args.budget, max_users=args.max_users)
+                      window=args.window, budget=args.budget, max_users=args.max_users, profile=profile_path(args))
     out.update(started=time.strftime('%Y-%m-%dT%H:%M:%S%z'), seconds=time.monotonic() - began,
                machine={'cpus': os.cpu_count(), 'load': os.getloadavg()}, rooms=args.rooms, window=args.window)
     path = report.save(out, 'day-')

@@ -20,6 +20,7 @@ from .dayworker import SCROLL_EVERY, SEND_EVERY, SWITCH_EVERY, day_worker_main
 from .fanout import Cpu
 from .page import PageShapeError
 from .procs import Server
+from .profile import Recorder
 
 STEPS = [50, 100, 200, 350, 500, 750, 1000, 1400, 2000, 2800, 4000]
 MIN_MESSAGES, MAX_WINDOW = 100, 90.0  # a small U gets a longer window: a p99 of some 100 messages at least
@@ -77,14 +78,24 @@ class DayPool:
             for tag, (expected, got, last) in part.items():
                 m = merged.setdefault(tag, [0, 0, 0.0])
                 m[0], m[1], m[2] = m[0] + expected, m[1] + got, max(m[2], last)
-        ms = sorted((m[2] - sends[tag][1]) * 1000 for tag, m in merged.items() if m[1] and m[0] == m[1])
+        done = sorted(((m[2] - sends[tag][1]) * 1000, tag) for tag, m in merged.items() if m[1] and m[0] == m[1])
+        ms = [d for d, _ in done]
+        loads = [load for part in self.ask('loads', [(since - 5, until + 5)] * len(self.conns)) for load in part]
+        slowest = []
+        for d, tag in done[-3:][::-1]:  # what else the server did meanwhile: the page loads under way
+            room, sent = sends[tag]
+            during = [(r, s) for t, r, s in loads if t < sent + d / 1000 and t + s > sent]
+            slowest.append({'ms': d, 'room': room, 'at_s': sent - since, 'members_room': merged[tag][0],
+                            'page_loads_during': len(during), 'general_loads_during': sum(r == 1 for r, _ in during)})
 
         def pct(q: float) -> float | None:
             return ms[min(len(ms) - 1, round(q * (len(ms) - 1)))] if ms else None
 
         return {'messages': len(sends), 'deliveries': sum(int(m[1]) for m in merged.values()),
                 'missed': sum(int(m[0] - m[1]) for m in merged.values()),
-                'p50_ms': pct(0.5), 'p99_ms': pct(0.99), 'max_ms': ms[-1] if ms else None}
+                'p50_ms': pct(0.5), 'p99_ms': pct(0.99), 'max_ms': ms[-1] if ms else None, 'slowest': slowest,
+                'page_load_ms': _median([s * 1000 for _, _, s in loads if since <= _ < until]),
+                'general_load_ms': _median([s * 1000 for t, r, s in loads if r == 1 and since <= t < until])}
 
     def close(self) -> None:
         try:
@@ -98,12 +109,17 @@ class DayPool:
                 p.join(5)
 
 
+def _median(values: list[float]) -> float | None:
+    return sorted(values)[len(values) // 2] if values else None
+
+
 def people(names: list[str], memberships: dict[str, list[int]]) -> list[tuple[str, list[int], int]]:
     return [(name, memberships[name], 2 if i % TWO_TABS == TWO_TABS - 1 else 1) for i, name in enumerate(names)]
 
 
 def search(server: Server, names: list[str], memberships: dict[str, list[int]], password: str, *, workers: int,
-           concurrency: int, window: float, budget: float, max_users: int) -> list[dict[str, Any]]:
+           concurrency: int, window: float, budget: float, max_users: int,
+           profile: Path | None = None) -> list[dict[str, Any]]:
     """Step U up until a step fails or the budget is spent; a row per step measured."""
     assert server.ps is not None
     began = time.monotonic()
@@ -127,9 +143,12 @@ def search(server: Server, names: list[str], memberships: dict[str, list[int]], 
             time.sleep(3)  # page builds and catch-ups of the last ones settle
             before = pool.counters()
             server_cpu, client_cpu = Cpu([server.ps]), Cpu(pool.ps)
+            recorder = Recorder(server.ps.pid, measure_s, profile.with_name(f'{profile.stem}-U{users}.txt')) \
+                if profile else None
             since = time.time()
             time.sleep(measure_s)
             until = time.time()
+            where = recorder.wait() if recorder else None
             cpu, clients = server_cpu.percent(), client_cpu.percent()
             time.sleep(GRACE_DRAIN)
             after = pool.counters()
@@ -139,6 +158,8 @@ def search(server: Server, names: list[str], memberships: dict[str, list[int]], 
                        failed_loads=after['failed_loads'] - start['failed_loads'] + failed,  # growth included
                        dropped=after['dropped'] - before['dropped'], cpu_percent=cpu, clients_cpu_percent=clients,
                        rss_mib=server.rss() / 2**20, window_s=until - since, load=os.getloadavg()[0])
+            if where:
+                row['profile'] = where
             row['ok'], row['why'] = verdict(row)
             rows.append(row)
             print('  ' + line(row), flush=True)
@@ -192,6 +213,10 @@ def summary(rows: list[dict[str, Any]]) -> str:
     return f'users={best["users"] if best else 0} p99_ms={best["p99_ms"] if best else 0:.0f}'
 
 
+def _n(v: float | None) -> str:
+    return '-' if v is None else f'{v:.0f}'
+
+
 def table(out: dict[str, Any], cpus: int) -> str:
     """The steps as printed, and whether the clients (sharing the machine) limited the result."""
     rows = out['rows']
@@ -199,7 +224,15 @@ def table(out: dict[str, Any], cpus: int) -> str:
              f'a minute typed first, a room switch every {SWITCH_EVERY / 60:.0f} min, history scrolled every '
              f'{SCROLL_EVERY / 60:.0f} min; {out["window"]:.0f} s measured per step; pass: p99 < {P99_MS:.0f} ms, '
              f'nothing dropped or missed, server CPU < {CPU_MAX:.0f} %.', '']
-    lines += [line(r) for r in rows]
+    for r in rows:
+        lines.append(line(r))
+        lines.append(f'    page loads in the window: median {_n(r.get("page_load_ms"))} ms, of general '
+                     f'{_n(r.get("general_load_ms"))} ms; the slowest messages:')
+        for m in r.get('slowest', []):
+            lines.append(f'    {m["ms"]:6.0f} ms in room {m["room"]} ({m["members_room"]} tabs) at {m["at_s"]:.1f} s, '
+                         f'page loads under way {m["page_loads_during"]} (of general {m["general_loads_during"]})')
+    if rows and rows[-1].get('profile'):
+        lines.append(f'Where the server spent the last step (py-spy):\n{rows[-1]["profile"]}')
     if rows:
         last = rows[-1]
         spare = cpus * 100 - last['cpu_percent']

@@ -55,6 +55,7 @@ class DayWorker:
         self.lives: list[asyncio.Task[None]] = []
         self.failed_loads = 0
         self.page_loads = 0
+        self.loads: list[tuple[float, int, float]] = []  # (start, room, seconds) of every page load
         self.rng = random.Random(index)
 
     async def visit(self, session: aiohttp.ClientSession, room: int) -> Visit:
@@ -62,8 +63,10 @@ class DayWorker:
             visit = Visit(ChatTab(self.base, session, lambda _m: None), room)
             visit.tab.on_msg = visit.receive
             self.page_loads += 1
+            began = time.time()
             try:
                 await asyncio.wait_for(visit.tab.open(room), 60)
+                self.loads.append((began, room, time.time() - began))
             except PageShapeError:
                 raise
             except Exception as e:
@@ -166,6 +169,8 @@ async def _serve(conn: Connection, worker: DayWorker) -> None:
                 conn.send(e)
         elif command == 'sends':  # arg: (from, to) times
             conn.send({t: s for t, s in worker.sends.items() if arg[0] <= s[1] < arg[1]})
+        elif command == 'loads':  # arg: (from, to) times
+            conn.send([load for load in worker.loads if arg[0] <= load[0] < arg[1]])
         elif command == 'evaluate':
             conn.send(worker.evaluate(arg))
         elif command == 'counters':
