@@ -114,7 +114,8 @@ def cluster_main(args: argparse.Namespace) -> int:
     """`--cluster`: N = the largest of --levels (default 200, 100 with --quick)."""
     n = max(args.levels or [100 if args.quick else 200])
     began = time.monotonic()
-    out = cluster.run(n, args.workers, (3.0, args.seconds or (12.0 if args.quick else 30.0)), 300.0)
+    out = cluster.run(n, args.workers, (3.0, args.seconds or (12.0 if args.quick else 30.0)), 300.0,
+                      profile_path(args))
     out.update(started=time.strftime('%Y-%m-%dT%H:%M:%S%z'), seconds=time.monotonic() - began,
                machine={'cpus': os.cpu_count(), 'load': os.getloadavg()})
     path = report.save(out, 'cluster-')

@@ -51,12 +51,14 @@ async def _drop(name: str) -> None:
 
 
 def _measure(target: Target, room: int, names: list[str], n: int, workers: int, times: tuple[float, float],
-             budget: float) -> dict[str, Any]:
-    out = asyncio.run(run_levels(target, room, names, PASSWORD, [n], workers, times, budget, set()))
+             budget: float, profile: Path | None = None, label: str = '') -> dict[str, Any]:
+    where = profile.with_name(f'{profile.stem}-{label}.txt') if profile else None
+    out = asyncio.run(run_levels(target, room, names, PASSWORD, [n], workers, times, budget, set(), profile=where))
     return dict(out.get(n, {}))
 
 
-def run(n: int, workers: int, times: tuple[float, float], budget: float) -> dict[str, Any]:
+def run(n: int, workers: int, times: tuple[float, float], budget: float, profile: Path | None = None) -> dict[str, Any]:
+    """Every row in turn; `profile`: py-spy on the server (instance 1 of a cluster) during each 10 msg/s phase."""
     names = [f'clus{i:04d}' for i in range(n + SENDERS)]
     rows: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix='chat-bench-cluster-') as tmp:
@@ -74,7 +76,7 @@ def run(n: int, workers: int, times: tuple[float, float], budget: float) -> dict
         try:
             one.start()
             rows['one process (SQLite)'] = _measure(Target('project', one.url, [one.ps] if one.ps else []), room,
-                                                    names, n, workers, times, budget)
+                                                    names, n, workers, times, budget, profile, 'one')
         finally:
             one.stop()
         database = f'bench_cluster_{secrets.token_hex(4)}'
@@ -91,7 +93,7 @@ def run(n: int, workers: int, times: tuple[float, float], budget: float) -> dict
                     pins = [node_pin(cluster, i + 1) for i in range(instances)]
                     rows[f'{instances} instance{"s" if instances > 1 else ""} + nginx (PostgreSQL, Redis)'] = \
                         _measure(Target('project', cluster.url, processes, pins), room, names, n, workers, times,
-                                 budget)
+                                 budget, profile, f'cluster{instances}')
         finally:
             asyncio.run(_drop(database))
     return {'n': n, 'rows': rows}
