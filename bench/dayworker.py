@@ -67,6 +67,7 @@ class DayWorker:
             try:
                 await asyncio.wait_for(visit.tab.open(room), 60)
                 self.loads.append((began, room, time.time() - began))
+                self.failed_loads += visit.tab.server_errors  # loaded on a reload: the first try failed
             except PageShapeError:
                 raise
             except Exception as e:

@@ -44,6 +44,7 @@ class ChatTab:
         self.typing_updates = 0  # updates of the typing line received (what other people's typing costs)
         self.typing_sent = 0  # typing events this tab sent while its field held text
         self.ready_at = 0.0  # when the server put the socket in the room's broadcast (it then asks for `sync`)
+        self.server_errors = 0  # page loads answered 500 (a person sees an error page and reloads)
         self.disconnected = False
         self._closing = False
         self._composer: ComposerIds | None = None
@@ -67,6 +68,7 @@ class ChatTab:
                     break
                 if r.status != 500 or attempt == 2:
                     raise RuntimeError(f'GET /room/{room_id}: {r.status}')
+                self.server_errors += 1
         elements = page_elements(html)
         self.client_id, self.room_id = extract_client_id(html), room_id
         self._composer, self._list = find_composer(elements), find_message_list(elements)
