@@ -94,7 +94,7 @@ class DayPool:
         return {'messages': len(sends), 'deliveries': sum(int(m[1]) for m in merged.values()),
                 'missed': sum(int(m[0] - m[1]) for m in merged.values()),
                 'p50_ms': pct(0.5), 'p99_ms': pct(0.99), 'max_ms': ms[-1] if ms else None, 'slowest': slowest,
-                'page_load_ms': _median([s * 1000 for _, _, s in loads if since <= _ < until]),
+                'page_load_ms': _median([s * 1000 for t, _, s in loads if since <= t < until]),
                 'general_load_ms': _median([s * 1000 for t, r, s in loads if r == 1 and since <= t < until])}
 
     def close(self) -> None:
