@@ -17,14 +17,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import report, roomopen
-from .fanout import run_levels
+from . import cluster, day, report, roomopen
+from .fanout import SENDERS, Target, run_levels
 from .procs import Server
-from .seed import PASSWORD, fill, prepare
+from .seed import PASSWORD, fill, join_bulk, prepare, user_ids, zipf_memberships
 
 HISTORY = 10_000
 BIG_ROOM = 1_000_000
-CROWD = 200  # N up to this run in a room of CROWD + 1 members; larger N in `general` (everybody)
+CROWD = 200  # N up to this run in a room of CROWD + SENDERS members; larger N in `general` (everybody)
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -32,25 +32,44 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument('--quick', action='store_true', help='N = 10 and 200 only (about two minutes)')
     parser.add_argument('--levels', type=lambda s: [int(x) for x in s.split(',')], help='e.g. 10,50')
     parser.add_argument('--workers', type=int, default=4, help='client processes per server (default 4)')
+    parser.add_argument('--concurrency', type=int, default=3,
+                        help='page loads in flight per client process while tabs open (default 3)')
+    parser.add_argument('--seconds', type=float, help='length of each 10 msg/s phase (default 12 quick, 30 full)')
     parser.add_argument('--fresh', action='store_true', help='rebuild the seeded database (else reused)')
     parser.add_argument('--big-room', type=int, default=BIG_ROOM, help='messages in the room-open test')
+    parser.add_argument('--profile', action='store_true',
+                        help='py-spy samples the servers during the 10 msg/s phase at the largest N (bench/profile.py)')
+    parser.add_argument('--cluster', action='store_true',
+                        help='fan-out on 2 instances behind nginx beside one process and the baseline '
+                        '(bench/cluster.py)')
+    day = parser.add_argument_group('a day in the life (--day)')
+    day.add_argument('--day', action='store_true', help='search the largest number of people served (bench/day.py)')
+    day.add_argument('--max-users', type=int, default=2800, help='the largest U tried (default 2800)')
+    day.add_argument('--rooms', type=int, default=60, help='rooms of Zipf sizes (default 60)')
+    day.add_argument('--window', type=float, default=40.0, help='seconds measured per step (default 40)')
+    day.add_argument('--budget', type=float, default=600.0, help='no step starts past this many seconds (600)')
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
+    if args.day:
+        return day_main(args)
+    if args.cluster:
+        return cluster_main(args)
     levels = args.levels or ([10, 200] if args.quick else [10, 50, 200, 1000])
-    sat_s, lat_s = (3.0, 4.0) if args.quick else (4.0, 8.0)
+    sat_s, lat_s = (3.0, 12.0) if args.quick else (4.0, 30.0)
+    lat_s = args.seconds or lat_s
     budget = 150.0 if args.quick else 300.0  # seconds to connect the clients of one level
     results: dict[str, Any] = {
         'started': time.strftime('%Y-%m-%dT%H:%M:%S%z'), 'quick': args.quick, 'levels': levels,
         'machine': {'cpus': os.cpu_count(), 'python': sys.version.split()[0], 'platform': platform.platform()},
         'clock': 'time.time() in the bench process (send) and in client worker processes (receive)',
-        'workers': args.workers, 'history_messages': HISTORY,
+        'workers': args.workers, 'history_messages': HISTORY, 'phase_seconds': lat_s,
     }
     with tempfile.TemporaryDirectory(prefix='chat-bench-') as tmp:
         data = Path(tmp) / 'data'
-        names = [f'bench{i:04d}' for i in range(max(levels) + 1)]
+        names = [f'bench{i:04d}' for i in range(max(levels) + SENDERS)]
         t0 = time.perf_counter()
         rooms = seed(data, names, args)
         print(f'seeded {len(names)} users, {HISTORY:,} messages in general, {args.big_room:,} in big '
@@ -58,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         results['seed_seconds'] = time.perf_counter() - t0
         groups = [(rooms.get('crowd', 1), [n for n in levels if n <= CROWD]), (1, [n for n in levels if n > CROWD])]
         groups = [(room, ns) for room, ns in groups if ns]
-        results['rooms'] = {'levels up to': CROWD, 'members': {str(r): len(names) if r == 1 else CROWD + 1
+        results['rooms'] = {'levels up to': CROWD, 'members': {str(r): len(names) if r == 1 else CROWD + SENDERS
                                                                for r, _ in groups}}
         results['project'] = run_project(data, names, rooms['big'], groups, args, sat_s, lat_s, budget)
         results['baseline'] = run_baseline(data, names, groups, args, sat_s, lat_s, budget)
@@ -72,12 +91,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def seed(data: Path, names: list[str], args: argparse.Namespace) -> dict[str, int]:
     """Users and history; the seeded database is kept in bench/results/ and copied on later runs."""
-    cache = report.RESULTS / f'seed-v2-{len(names)}-{HISTORY}-{args.big_room}'
+    cache = report.RESULTS / f'seed-v3-{len(names)}-{HISTORY}-{args.big_room}'
     if cache.is_dir() and not args.fresh:
         shutil.copytree(cache, data)
         cached: dict[str, int] = json.loads((data / 'rooms.json').read_text())
         return cached
-    rooms = prepare(data, names, {'big': 1, **({'crowd': CROWD + 1} if len(names) > CROWD + 1 else {})})
+    crowd = CROWD + SENDERS
+    rooms = prepare(data, names, {'big': 1, **({'crowd': crowd} if len(names) > crowd else {})})
     rooms['general'] = 1
     for name in ('general', 'crowd'):
         if name in rooms:
@@ -90,11 +110,80 @@ def seed(data: Path, names: list[str], args: argparse.Namespace) -> dict[str, in
     return rooms
 
 
+def cluster_main(args: argparse.Namespace) -> int:
+    """`--cluster`: N = the largest of --levels (default 200, 100 with --quick)."""
+    n = max(args.levels or [100 if args.quick else 200])
+    began = time.monotonic()
+    out = cluster.run(n, args.workers, (3.0, args.seconds or (12.0 if args.quick else 30.0)), 300.0,
+                      profile_path(args))
+    out.update(started=time.strftime('%Y-%m-%dT%H:%M:%S%z'), seconds=time.monotonic() - began,
+               machine={'cpus': os.cpu_count(), 'load': os.getloadavg()})
+    path = report.save(out, 'cluster-')
+    print()
+    print(cluster.table(out))
+    print(f'\nresults: {path} ({out["seconds"]:.0f} s)')
+    return 0
+
+
+def day_main(args: argparse.Namespace) -> int:
+    """`--day`: seed (cached) U people over R rooms, then the step search of bench/day.py."""
+    names = [f'day{i:05d}' for i in range(args.max_users)]
+    began = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix='chat-bench-day-') as tmp:
+        data = Path(tmp) / 'data'
+        memberships = seed_day(data, names, args)
+        print(f'seeded {len(names)} people over {args.rooms} rooms ({time.monotonic() - began:.1f} s); '
+              f'steps of U up to {args.max_users}, {args.window:.0f} s windows, budget {args.budget:.0f} s', flush=True)
+        out = day.run(data, names, memberships, PASSWORD, workers=args.workers, concurrency=args.concurrency,
+                      window=args.window, budget=args.budget, max_users=args.max_users, profile=profile_path(args))
+    out.update(started=time.strftime('%Y-%m-%dT%H:%M:%S%z'), seconds=time.monotonic() - began,
+               machine={'cpus': os.cpu_count(), 'load': os.getloadavg()}, rooms=args.rooms, window=args.window)
+    path = report.save(out, 'day-')
+    print()
+    print(day.table(out, os.cpu_count() or 1))
+    print(f'\nresults: {path} ({out["seconds"]:.0f} s)')
+    print(day.summary(out['rows']))
+    return 0
+
+
+def seed_day(data: Path, names: list[str], args: argparse.Namespace) -> dict[str, list[int]]:
+    cache = report.RESULTS / f'day-seed-v1-{len(names)}-{args.rooms}'
+    if cache.is_dir() and not args.fresh:
+        shutil.copytree(cache, data)
+    else:
+        rooms = prepare(data, names, {f'day{k:02d}': 1 for k in range(2, args.rooms + 1)})  # everybody in general
+        room_ids = [1] + [rooms[f'day{k:02d}'] for k in range(2, args.rooms + 1)]
+        mine = zipf_memberships(len(names), room_ids)
+        join_bulk(data / 'chat.db', user_ids(data / 'chat.db', names), mine)
+        fill(data / 'chat.db', 1, 2000)
+        for room in room_ids[1:]:
+            fill(data / 'chat.db', room, 120)
+        (data / 'memberships.json').write_text(json.dumps(dict(zip(names, mine, strict=True))))
+        shutil.rmtree(cache, ignore_errors=True)
+        report.RESULTS.mkdir(exist_ok=True)
+        shutil.copytree(data, cache, ignore=shutil.ignore_patterns('sessions', '*.log'))
+    loaded: dict[str, list[int]] = json.loads((data / 'memberships.json').read_text())
+    return loaded
+
+
 def project_server(data: Path) -> Server:
     return Server(['main.py'], '/login', data / 'app.log', {'CHAT_DATA_DIR': str(data), 'CHAT_RATE_LIMITS': 'off'})
 
 
 Groups = list[tuple[int, list[int]]]  # (room id, the N measured in it)
+
+
+def profile_path(args: argparse.Namespace) -> Path | None:
+    if not args.profile:
+        return None
+    report.RESULTS.mkdir(exist_ok=True)
+    return report.RESULTS / f'profile-{time.strftime("%Y%m%d-%H%M%S")}.txt'
+
+
+def http_levels(ns: list[int]) -> set[int]:
+    """The HTTP ingestion row is measured at N = 200 (or the largest N of the run up to it)."""
+    small = [n for n in ns if n <= CROWD]
+    return {max(small)} if small else set()
 
 
 def run_project(data: Path, names: list[str], big: int, groups: Groups, args: argparse.Namespace,
@@ -116,8 +205,9 @@ def run_project(data: Path, names: list[str], big: int, groups: Groups, args: ar
               f'{out["room_open"]["older_page"]["median_ms"]:.1f} ms', flush=True)
         out['levels'] = {}
         for room, ns in groups:
-            levels_out = asyncio.run(run_levels('project', server, room, names, PASSWORD, ns, args.workers,
-                                                sat_s, lat_s, budget))
+            target = Target('project', server.url, [server.ps] if server.ps else [])
+            levels_out = asyncio.run(run_levels(target, room, names, PASSWORD, ns, args.workers, (sat_s, lat_s),
+                                                budget, http_levels(ns), args.concurrency, profile_path(args)))
             out['levels'].update({str(n): dict(v, room_id=room) for n, v in levels_out.items()})
     finally:
         server.stop()
@@ -131,8 +221,9 @@ def run_baseline(data: Path, names: list[str], groups: Groups, args: argparse.Na
         server.start()
         out: dict[str, Any] = {}
         for room, ns in groups:
-            levels_out = asyncio.run(run_levels('baseline', server, room, names, PASSWORD, ns, args.workers,
-                                                sat_s, lat_s, budget))
+            target = Target('baseline', server.url, [server.ps] if server.ps else [])
+            levels_out = asyncio.run(run_levels(target, room, names, PASSWORD, ns, args.workers, (sat_s, lat_s),
+                                                budget, http_levels(ns), args.concurrency, profile_path(args)))
             out.update({str(n): v for n, v in levels_out.items()})
         return {'levels': out}
     finally:

@@ -5,16 +5,13 @@ bench process. Both read the same system clock on this machine, so send-to-recei
 """
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 import time
 import uuid
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
 from typing import Any
 
-import aiohttp
 import socketio
 
 TAG = re.compile(r'm(\d+)x')
@@ -49,32 +46,8 @@ def extract_client_id(html: str) -> str:
     return m.group(1)
 
 
-async def open_project_client(base: str, username: str, password: str, room_id: int, stats: Any,
-                              session: aiohttp.ClientSession | None = None) -> tuple[socketio.AsyncClient, str]:
-    """Sign in over HTTP, open the room page, and connect its socket as nicegui.js does (implicit handshake)."""
-    own = session is None
-    session = session or aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60),
-                                              cookie_jar=aiohttp.CookieJar(unsafe=True))
-    try:
-        async with session.post(f'{base}/api/session', json={'username': username, 'password': password}) as r:
-            if r.status != 204:
-                raise RuntimeError(f'sign-in of {username} failed: {r.status}')
-        for attempt in range(3):  # NiceGUI answers 500 when a page takes over 3 s to build: retry
-            async with session.get(f'{base}/room/{room_id}', allow_redirects=False) as r:
-                if r.status == 200:
-                    client_id = extract_client_id(await r.text())
-                    break
-                if r.status != 500 or attempt == 2:
-                    raise RuntimeError(f'room page for {username}: {r.status}')
-        cookies = '; '.join(f'{c.key}={c.value}' for c in session.cookie_jar)
-    finally:
-        if own:
-            await session.close()
-    return await connect_page(base, client_id, cookies, stats.receive), client_id
-
-
 async def connect_page(base: str, client_id: str, cookies: str, on_msg: Any,
-                       on_js: Any = None) -> socketio.AsyncClient:
+                       on_js: Any = None, on_update: Any = None) -> socketio.AsyncClient:
     """Connect a rendered page's socket like nicegui.js: implicit handshake with the page's client id."""
     sio = socketio.AsyncClient(reconnection=False)
     sio.on('chat:msg', on_msg)
@@ -102,6 +75,8 @@ async def connect_page(base: str, client_id: str, cookies: str, on_msg: Any,
 
     def tracker(event: str) -> Any:
         async def handler(*args: Any) -> None:
+            if event == 'update' and on_update is not None and args:
+                on_update(args[0])
             await track(event, *args)
         return handler
 
@@ -113,93 +88,6 @@ async def connect_page(base: str, client_id: str, cookies: str, on_msg: Any,
     await sio.connect(f'{base}?{qs}', socketio_path=NICEGUI_PATH, transports=['websocket'],
                       headers={'Cookie': cookies}, wait_timeout=30)
     return sio
-
-
-async def open_baseline_client(base: str, stats: Any) -> socketio.AsyncClient:
-    sio = socketio.AsyncClient(reconnection=False)
-    sio.on('chat:msg', stats.receive)
-    await sio.connect(base, transports=['websocket'], wait_timeout=30)
-    await sio.call('join', 'bench', timeout=30)
-    return sio
-
-
-class Worker:
-    def __init__(self, kind: str, base: str, room_id: int, password: str) -> None:
-        self.kind, self.base, self.room_id, self.password = kind, base, room_id, password
-        self.stats = Stats()
-        self.clients: list[socketio.AsyncClient] = []
-
-    def receive(self, payload: Any) -> None:
-        self.stats.receive(payload)
-
-    async def connect(self, usernames: list[str], budget: float) -> int:
-        """Open one client per username (baseline: names only count) within `budget` seconds; return failures."""
-        gate = asyncio.Semaphore(1 if self.kind == 'project' else 4)  # page builds are heavy: one at a time
-        failed = 0
-        deadline = time.monotonic() + budget
-
-        async def one(name: str) -> None:
-            nonlocal failed
-            async with gate:
-                if time.monotonic() > deadline:
-                    failed += 1
-                    return
-                try:
-                    if self.kind == 'project':
-                        sio, _ = await asyncio.wait_for(
-                            open_project_client(self.base, name, self.password, self.room_id, self), 90)
-                    else:
-                        sio = await asyncio.wait_for(open_baseline_client(self.base, self), 60)
-                    self.clients.append(sio)
-                except Exception as e:
-                    failed += 1
-                    print(f'[bench worker] {name}: {type(e).__name__}: {e}', flush=True)
-
-        await asyncio.gather(*(one(n) for n in usernames))
-        return failed
-
-    async def close(self) -> None:
-        await asyncio.gather(*(c.disconnect() for c in self.clients), return_exceptions=True)
-        self.clients.clear()
-
-
-async def _serve(conn: Connection, worker: Worker) -> None:
-    loop = asyncio.get_running_loop()
-    while True:
-        command, arg = await loop.run_in_executor(None, conn.recv)
-        if command == 'connect':
-            conn.send(await worker.connect(*arg))
-        elif command == 'reset':
-            worker.stats = Stats()
-            conn.send(True)
-        elif command == 'stats':  # arg: the lowest tag of interest
-            s = worker.stats
-            conn.send({tag: (s.count[tag], s.first[tag], s.last[tag]) for tag in s.count if tag >= (arg or 0)})
-        elif command == 'close':
-            await worker.close()
-            conn.send(True)
-            return
-
-
-def worker_main(conn: Connection, kind: str, base: str, room_id: int, password: str) -> None:
-    """Entry point of a client process: obey commands from the bench until 'close'."""
-    try:
-        asyncio.run(_serve(conn, Worker(kind, base, room_id, password)))
-    except (EOFError, KeyboardInterrupt):
-        pass
-
-
-def merge(parts: list[dict[int, tuple[int, float, float]]]) -> dict[int, tuple[int, float, float]]:
-    """Per message tag: total receipts, first and last receipt time across all workers."""
-    out: dict[int, tuple[int, float, float]] = {}
-    for part in parts:
-        for tag, (n, first, last) in part.items():
-            if tag in out:
-                m, f, la = out[tag]
-                out[tag] = (m + n, min(f, first), max(la, last))
-            else:
-                out[tag] = (n, first, last)
-    return out
 
 
 def dumps(obj: Any) -> str:

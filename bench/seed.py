@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,8 +16,10 @@ PASSWORD = 'bench-password'
 CHEAP = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)  # sign_in verifies with the hash's own params
 
 
-async def _prepare(data_dir: Path, usernames: list[str], rooms: dict[str, int]) -> dict[str, int]:
-    settings = Settings.from_env(data_dir=data_dir)
+async def _prepare(data_dir: Path, usernames: list[str], rooms: dict[str, int],
+                   database_url: str | None) -> dict[str, int]:
+    settings = Settings.from_env(data_dir=data_dir, database_url=database_url)
+    settings = replace(settings, limits=replace(settings.limits, enabled=False))  # 60 rooms by one person
     ensure_data_dir(settings)
     services = bootstrap(settings, password_hasher=CHEAP)
     await services.start()
@@ -36,10 +39,11 @@ async def _prepare(data_dir: Path, usernames: list[str], rooms: dict[str, int]) 
         await services.close()
 
 
-def prepare(data_dir: Path, usernames: list[str], rooms: dict[str, int]) -> dict[str, int]:
+def prepare(data_dir: Path, usernames: list[str], rooms: dict[str, int],
+            database_url: str | None = None) -> dict[str, int]:
     """Create the accounts (all join `general`) and rooms {name: members} made by the first user and joined
-    by the next ones; return the room ids by name."""
-    return asyncio.run(_prepare(data_dir, usernames, rooms))
+    by the next ones; return the room ids by name. `database_url`: another database than the data dir's SQLite."""
+    return asyncio.run(_prepare(data_dir, usernames, rooms, database_url))
 
 
 def fill(db: Path, room_id: int, count: int, author_id: int = 1, batch: int = 50_000) -> None:
@@ -61,3 +65,36 @@ def fill(db: Path, room_id: int, count: int, author_id: int = 1, batch: int = 50
             con.execute('UPDATE rooms SET last_seq = ? WHERE id = ?', (start + count, room_id))
     finally:
         con.close()
+
+
+def zipf_memberships(count: int, room_ids: list[int]) -> list[list[int]]:
+    """Person i's rooms: the k-th room (1-based) has about count/k members; the first is everybody's."""
+    out = []
+    for i in range(count):
+        mine = [room_ids[0]]
+        for k, room in enumerate(room_ids[1:], start=2):
+            if (i * 2654435761 + k * 40503) % 10_007 < 10_007 / k:
+                mine.append(room)
+        out.append(mine)
+    return out
+
+
+def join_bulk(db: Path, user_ids: list[int], rooms: list[list[int]]) -> None:
+    """Memberships straight in SQL (the services' join is one transaction and one event per call)."""
+    now = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=' ')
+    con = sqlite3.connect(db)
+    try:
+        with con:
+            con.executemany('INSERT OR IGNORE INTO memberships (room_id, user_id, joined_at) VALUES (?, ?, ?)',
+                            ((room, user, now) for user, mine in zip(user_ids, rooms, strict=True) for room in mine))
+    finally:
+        con.close()
+
+
+def user_ids(db: Path, usernames: list[str]) -> list[int]:
+    con = sqlite3.connect(db)
+    try:
+        ids = dict(con.execute('SELECT username, id FROM users').fetchall())
+    finally:
+        con.close()
+    return [int(ids[name]) for name in usernames]
