@@ -54,10 +54,11 @@ def main(argv: list[str] | None = None) -> None:
     use_websockets_implementation(settings.websocket)
     # uvicorn shuts down gracefully on SIGTERM, then raises the signal again under the handler it found:
     # with this one the process then exits 0 (as gunicorn or nginx do) instead of dying of the signal
-    signal.signal(signal.SIGTERM, _exit_cleanly)
     if settings.native:
         app.native.start_args['gui'] = 'qt'  # the extra installs Qt: do not try GTK first
-        close_window_on_shutdown()
+        close_window_on_shutdown()  # (native mode keeps uvicorn's own ending: the window's process must go too)
+    else:
+        signal.signal(signal.SIGTERM, _exit_cleanly)
     ui.run(
         host=settings.host,
         port=settings.port,

@@ -114,7 +114,8 @@ def watch_session(services: Services, bridge: Bridge, user: User, session: str |
             if client.has_socket_connection:
                 await services.sessions.seen(session)
 
-    background_tasks.create(keep_watching(), name=f'session watch {client.id}')
+    watcher = background_tasks.create(keep_watching(), name=f'session watch {client.id}')
+    client.on_delete(watcher.cancel)  # a sleeping watcher would keep the deleted page in memory for hours
 
 
 def end_page(client: Client) -> None:
@@ -124,7 +125,8 @@ def end_page(client: Client) -> None:
     client.open('/login')  # to this client, not through the global ui.navigate (whoever acted last)
     client.connect_handlers.clear()
     client.remove_all_elements()
-    sockets = [sid for sid in client._socket_to_document_id if not sid.startswith('test-')]
+    # only sockets the Socket.IO server knows (NiceGUI's User fixture registers simulated ones it does not)
+    sockets = [sid for sid in client._socket_to_document_id if core.sio.manager.eio_sid_from_sid(sid, '/') is not None]
 
     async def leave_rooms() -> None:
         for sid in sockets:

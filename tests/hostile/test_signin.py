@@ -8,13 +8,24 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import Iterator
 
-from tests.hostile.conftest import ABUSERS, PASSWORD, Hostile, record
+import pytest
+
+from tests.hostile.conftest import ABUSERS, PASSWORD, Hostile, record, start_app
 
 
-async def test_concurrent_guesses_are_counted_before_any_verdict(hostile: Hostile, report: list[str]) -> None:
-    async with hostile.client('127.0.0.20') as guesser:
-        with hostile.probe() as probe:
+@pytest.fixture(scope='module')
+def fresh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hostile]:
+    """A server of its own with every default limit: the other abuses' sign-ins do not count here."""
+    h = start_app(tmp_path_factory.mktemp('signin') / 'data')
+    yield h
+    h.app.stop()
+
+
+async def test_concurrent_guesses_are_counted_before_any_verdict(fresh: Hostile, report: list[str]) -> None:
+    async with fresh.client('127.0.0.20') as guesser:
+        with fresh.probe() as probe:
             answers = await asyncio.gather(*(
                 guesser.post('/api/session', json={'username': ABUSERS[1], 'password': f'guess-{i:04d}'})
                 for i in range(60)))
@@ -26,14 +37,14 @@ async def test_concurrent_guesses_are_counted_before_any_verdict(hostile: Hostil
     record(report, 'row 3: 60 concurrent wrong passwords, one name, one address', probe.result)
 
 
-async def test_a_stranger_cannot_lock_the_owner_out_of_a_known_browser(hostile: Hostile, report: list[str]) -> None:
-    owner = hostile.client('127.0.0.40')
+async def test_a_stranger_cannot_lock_the_owner_out_of_a_known_browser(fresh: Hostile, report: list[str]) -> None:
+    owner = fresh.client('127.0.0.40')
     signed_in = await owner.post('/api/session', json={'username': ABUSERS[0], 'password': PASSWORD})
     assert signed_in.status_code == 204  # this browser is now a known device of the account
     refused: Counter[int] = Counter()
-    with hostile.probe() as probe:
+    with fresh.probe() as probe:
         for i in range(30):  # a guess from each of 30 addresses: no per-address limit ever trips
-            async with hostile.client(f'127.0.1.{i + 1}') as stranger:
+            async with fresh.client(f'127.0.1.{i + 1}') as stranger:
                 answer = await stranger.post('/api/session', json={'username': ABUSERS[0], 'password': f'no-{i}'})
                 refused[answer.status_code] += 1
     print(f'\n30 wrong passwords from 30 addresses: {dict(refused)}')
@@ -45,23 +56,23 @@ async def test_a_stranger_cannot_lock_the_owner_out_of_a_known_browser(hostile: 
     record(report, 'row 4: 30 wrong passwords for one name from 30 addresses', probe.result)
 
 
-async def test_a_burst_of_correct_sign_ins_is_bounded(hostile: Hostile, report: list[str]) -> None:
+async def test_a_burst_of_correct_sign_ins_is_bounded(fresh: Hostile, report: list[str]) -> None:
     name = 'probe19'  # its seeded hash is cheap: the first sign-in rehashes it at full cost (64 MiB per check)
-    async with hostile.client('127.0.0.60') as warm:
+    async with fresh.client('127.0.0.60') as warm:
         first = await warm.post('/api/session', json={'username': name, 'password': PASSWORD})
         assert first.status_code in (204, 429)
-    before = hostile.rss_mib()
+    before = fresh.rss_mib()
     peak = before
-    clients = [hostile.client(f'127.0.2.{i + 1}') for i in range(100)]
+    clients = [fresh.client(f'127.0.2.{i + 1}') for i in range(100)]
 
     async def watch(done: asyncio.Event) -> None:
         nonlocal peak
         while not done.is_set():
-            peak = max(peak, hostile.rss_mib())
+            peak = max(peak, fresh.rss_mib())
             await asyncio.sleep(0.05)
 
     done = asyncio.Event()
-    with hostile.probe() as probe:
+    with fresh.probe() as probe:
         watcher = asyncio.create_task(watch(done))
         answers = await asyncio.gather(*(c.post('/api/session', json={'username': name, 'password': PASSWORD})
                                          for c in clients))
