@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 import socketio
 
 TAG = re.compile(r'm(\d+)x')
@@ -44,6 +45,30 @@ def extract_client_id(html: str) -> str:
     if m is None:
         raise RuntimeError('no NiceGUI client_id in the page')
     return m.group(1)
+
+
+async def open_project_client(base: str, username: str, password: str, room_id: int, stats: Any,
+                              session: aiohttp.ClientSession | None = None) -> tuple[socketio.AsyncClient, str]:
+    """Sign in over HTTP, open the room page, and connect its socket as nicegui.js does (implicit handshake)."""
+    own = session is None
+    session = session or aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60),
+                                              cookie_jar=aiohttp.CookieJar(unsafe=True))
+    try:
+        async with session.post(f'{base}/api/session', json={'username': username, 'password': password}) as r:
+            if r.status != 204:
+                raise RuntimeError(f'sign-in of {username} failed: {r.status}')
+        for attempt in range(3):  # NiceGUI answers 500 when a page takes over 3 s to build: retry
+            async with session.get(f'{base}/room/{room_id}', allow_redirects=False) as r:
+                if r.status == 200:
+                    client_id = extract_client_id(await r.text())
+                    break
+                if r.status != 500 or attempt == 2:
+                    raise RuntimeError(f'room page for {username}: {r.status}')
+        cookies = '; '.join(f'{c.key}={c.value}' for c in session.cookie_jar)
+    finally:
+        if own:
+            await session.close()
+    return await connect_page(base, client_id, cookies, stats.receive), client_id
 
 
 async def connect_page(base: str, client_id: str, cookies: str, on_msg: Any,
