@@ -4,9 +4,10 @@ Kept to a handful of NiceGUI elements: each costs server memory for every open p
 """
 from __future__ import annotations
 
+import asyncio
 from html import escape
 
-from nicegui import ui
+from nicegui import background_tasks, ui
 
 from services.bootstrap import Services
 from services.events import MembershipChanged, RoomCreated
@@ -17,6 +18,8 @@ from ..open_pages import admit_page
 from ..session import page_session_id, watch_session
 from .new_room import open_new_room_dialog
 from .room_list import RoomList
+
+ROOM_LIST_GAP = 0.2  # seconds: a user's room list follows a burst of changes once
 
 
 async def frame(services: Services, bridge: Bridge, user: User, active_room_id: int | None = None) -> ui.row:
@@ -51,9 +54,20 @@ async def frame(services: Services, bridge: Bridge, user: User, active_room_id: 
         room_list = RoomList(services, user, active_room_id)
         await room_list.load()
 
-    async def on_user_event(event: object) -> None:
-        if isinstance(event, MembershipChanged | RoomCreated):  # in every tab of this user
+    reload_pending = False
+
+    async def reload_rooms() -> None:
+        nonlocal reload_pending
+        await asyncio.sleep(ROOM_LIST_GAP)  # a burst (joins, leaves, creations) reads and sends the list once
+        reload_pending = False
+        if not room_list.html.is_deleted:
             await room_list.load()
+
+    def on_user_event(event: object) -> None:
+        nonlocal reload_pending
+        if isinstance(event, MembershipChanged | RoomCreated) and not reload_pending:  # in every tab of this user
+            reload_pending = True
+            background_tasks.create(reload_rooms(), name=f'room list {client.id}')
 
     bridge.topic(f'user:{user.id}').subscribe(on_user_event)
     return middle
