@@ -5,7 +5,6 @@ Kept to a handful of NiceGUI elements: each costs server memory for every open p
 from __future__ import annotations
 
 import asyncio
-from html import escape
 
 from nicegui import background_tasks, ui
 
@@ -37,7 +36,6 @@ async def frame(services: Services, bridge: Bridge, user: User, active_room_id: 
         if session is not None:
             await services.sessions.end(session)  # on the server: every page of it goes to /login
 
-    ui.colors(primary='#2563eb')
     drawer = ui.left_drawer(bordered=True).classes('bg-grey-1 p-3 gap-2').props('width=260 breakpoint=1023')
     with ui.header(elevated=False).classes('bg-white text-black border-b items-center gap-2 px-2 py-1 no-wrap'):
         ui.button('Rooms', icon='menu', on_click=drawer.toggle).props('flat dense no-caps').classes('lt-md')
@@ -46,12 +44,9 @@ async def frame(services: Services, bridge: Bridge, user: User, active_room_id: 
             .props('flat round dense aria-label="Account"').mark('account')
         ui.button(icon='logout', on_click=leave).props('flat round dense aria-label="Sign out"').mark('sign-out')
     with drawer:
-        ui.html(f'<div class="chat-side-head"><h2 class="chat-side-title">Rooms</h2>'
-                f'<a class="chat-browse" href="/rooms">Browse rooms</a></div>'
-                f'<p class="chat-me">Signed in as <b>{escape(user.username)}</b></p>').classes('w-full')
+        room_list = RoomList(services, user, active_room_id)  # the drawer's head and the rooms, one element
         ui.button('New room', icon='add', on_click=lambda: open_new_room_dialog(services, user)) \
             .props('unelevated dense no-caps').classes('w-full')
-        room_list = RoomList(services, user, active_room_id)
         await room_list.load()
 
     reload_pending = False

@@ -13,10 +13,10 @@ export default {
           <div class="text-subtitle1 font-bold ellipsis" role="heading" aria-level="1">{{ name }}</div>
           <div class="text-caption text-grey-7 ellipsis" data-testid="room-topic">{{ topicNow }}</div>
         </div>
-        <q-btn flat round dense size="sm" icon="edit" aria-label="Edit topic" @click="$emit('edit_topic')"></q-btn>
-        <q-btn flat dense no-caps icon="group" :label="String(totalNow)" :aria-label="'Members: ' + totalNow"
+        <q-btn flat round dense size="sm" color="primary" icon="edit" aria-label="Edit topic" @click="$emit('edit_topic')"></q-btn>
+        <q-btn flat dense no-caps color="primary" icon="group" :label="String(totalNow)" :aria-label="'Members: ' + totalNow"
                data-testid="member-count" @click="toggleMembers"></q-btn>
-        <q-btn flat round dense icon="exit_to_app" aria-label="Leave room" @click="$emit('leave')"></q-btn>
+        <q-btn flat round dense color="primary" icon="exit_to_app" aria-label="Leave room" @click="$emit('leave')"></q-btn>
       </Teleport><Teleport defer :to="panel">
         <section class="w-full p-3" aria-label="Members">
           <h2 class="chat-side-title">Members ({{ totalNow }})</h2>
