@@ -47,7 +47,9 @@ class RoomLive(ui.element, component='room_live.js'):
     async def _connected(self) -> None:
         if not self._connected_once:
             self._connected_once = True
-            self._props.pop('members', None)  # the page has it: no per-page copy of the list on the server
+            # the page has it: no per-page copy of the list on the server. Past the observable props (dict.pop): the
+            # browser needs no update for that, and a thousand pages connecting would be a thousand messages.
+            dict.pop(self._props, 'members', None)
             return
         await self._send_current()  # a reconnect: membership, presence or the topic may have changed meanwhile
 

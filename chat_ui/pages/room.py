@@ -63,9 +63,8 @@ def register(services: Services, bridge: Bridge) -> None:
             dialog.on('hide', dialog.delete)
             dialog.open()
 
+        # empty on the server: room_live.js renders the member panel in it (its id is on the drawer's content div)
         members_drawer = ui.right_drawer(bordered=True).classes('p-0').props('width=240 breakpoint=1023')
-        with members_drawer:
-            panel = ui.element('div').classes('w-full')  # room_live.js renders the member panel in here
 
         async def current_state() -> dict[str, Any]:  # after a reconnect: what the page may have missed
             snapshot = await bridge.members_snapshot(room.id)
@@ -74,7 +73,7 @@ def register(services: Services, bridge: Bridge) -> None:
         with ui.element('div').classes('chat-page'):
             pane = MessageList(services, user, room, history).classes('grow')
             live = RoomLive(user, room, await bridge.members_snapshot(room.id), services.settings.typing_ttl,
-                            header=middle, panel=panel, drawer=members_drawer, reload=current_state)
+                            header=middle, panel=members_drawer, drawer=members_drawer, reload=current_state)
             Composer(services, user, room.id)
 
         async def edit_topic() -> None:

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webelement import WebElement
 
 from tests.support import App, running_app
 
@@ -23,7 +25,7 @@ COUNT = "return document.querySelector('button[aria-label^=\"Members:\"]').getAt
 
 # what reaches alice's page over its socket: NiceGUI element updates, and our room broadcasts by wire type
 RECORD = """window.seenByTest = [];
-window.socket.on('update', () => window.seenByTest.push('update'));
+window.socket.on('update', (m) => Object.values(m).forEach((e) => window.seenByTest.push('update:' + (e && e.tag))));
 window.socket.on('chat:live', (events) => events.forEach((e) => window.seenByTest.push(e.type)));"""
 
 
@@ -31,6 +33,17 @@ window.socket.on('chat:live', (events) => events.forEach((e) => window.seenByTes
 def quick_presence_app(tmp_path: Path) -> Iterator[App]:
     with running_app(tmp_path / 'data', CHAT_PRESENCE_GRACE='1') as server:  # offline 1 s after the last page
         yield server
+
+
+def click(driver: webdriver.Chrome, find: Callable[[], WebElement]) -> None:
+    """Click once the element takes the click (a dialog may still be opening over the page)."""
+    def clicked(_: webdriver.Chrome) -> bool:
+        try:
+            find().click()
+        except WebDriverException:
+            return False
+        return True
+    wait(driver, clicked)
 
 
 def state(driver: webdriver.Chrome) -> tuple[list[str], str, str]:
@@ -49,13 +62,13 @@ def test_joins_leaves_and_presence_follow_live(
     sign_up(bob, url, 'bob')  # joins general
     wait(alice, lambda d: state(d) == (['alice:online', 'bob:online'], 'Members (2)', 'Members: 2'))
 
-    wait(bob, lambda d: d.find_element(By.CSS_SELECTOR, 'button[aria-label="Leave room"]')).click()
-    button(bob, 'Leave').click()
+    click(bob, lambda: bob.find_element(By.CSS_SELECTOR, 'button[aria-label="Leave room"]'))
+    click(bob, lambda: button(bob, 'Leave'))
     wait(alice, lambda d: state(d) == (['alice:online'], 'Members (1)', 'Members: 1'))
 
     bob.get(f'{url}/rooms')  # and back in
     wait_connected(bob)
-    button(bob, 'Join').click()
+    click(bob, lambda: button(bob, 'Join'))
     wait(bob, lambda d: '/room/' in d.current_url)
     wait(alice, lambda d: state(d) == (['alice:online', 'bob:online'], 'Members (2)', 'Members: 2'))
 
@@ -64,5 +77,9 @@ def test_joins_leaves_and_presence_follow_live(
     assert state(alice)[1:] == ('Members (2)', 'Members: 2')
     assert alice.execute_script('return window.clientId') == alice_page, 'alice\'s page was reloaded'
     seen = alice.execute_script('return window.seenByTest')
-    assert 'update' not in seen, 'the server updated elements of alice\'s page'  # it was all broadcasts
+    # a drawer's open state is echoed back after the browser reports it, and the message pane drops its history
+    # prop once connected; nothing else of alice's page is updated
+    expected = ('update:q-drawer', 'update:nicegui-message_list')
+    updates = [s for s in seen if s.startswith('update:') and s not in expected]
+    assert updates == [], 'the server updated elements of alice\'s page'  # it was all broadcasts
     assert {'membership.changed', 'room.members', 'presence.changed'} <= set(seen), seen
