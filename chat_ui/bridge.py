@@ -1,39 +1,55 @@
 """The single bus subscriber of this process: hands each event to the open pages that watch it.
 
-Messages (the hot path) go out once per chat room as a Socket.IO broadcast (under load, the messages
-of a room that arrive within BATCH_GAP of its last broadcast go out together as one list); everything else
-(membership, typing, topic changes, and presence in batches per room) goes to per-topic NiceGUI
-`Event`s whose page subscriptions die with their client.
+Room-wide updates go out once per chat room as one Socket.IO emit to the room's Socket.IO room (every open
+page of the room has its socket there), serialised once, whatever the number of viewers; the browser
+handles them (message_list.js for messages, room_live.js for the rest). Never an element update per page.
+
+- messages: event `chat:msg` (LIVE_EVENT), the message payload of message_list.py (under load, the messages
+  of a room that arrive within BATCH_GAP of its last broadcast go out together as one list);
+- typing, presence, membership, topic: event `chat:live` (ROOM_EVENT), a list of wire-format events
+  (`services.wire.encode`: the same names, versions and shapes as between instances). Presence goes in
+  batches per room, at most every PRESENCE_GAP, as `presence.changed` events holding what presence says
+  when the batch leaves. A membership change is followed in the same emit by `room.members`, the member
+  panel's content (the same for every viewer, so it is carried in the broadcast instead of each page
+  reading it): `{"v": 1, "type": "room.members", "room_id", "total", "members": [[id, name, status], ...]}`.
+  That one is not a bus event (it is what the bridge derives from the store when membership changed, not
+  something a service publishes), hence not in services/wire.py's SPECS; its shape is defined here only.
+
+Per-user updates (a user's own room list: MembershipChanged of that user, RoomCreated, SessionsEnded) go
+to that user's pages only, through per-topic NiceGUI `Event`s (`user:<id>`) whose subscriptions die with
+their client.
 """
 from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass
 from typing import Any
 
 from nicegui import Event, background_tasks, core
 
+from services import wire
 from services.bootstrap import Services
 from services.events import Event as ChatEvent
-from services.events import MembershipChanged, MessagePosted, PresenceChanged
+from services.events import (
+    MembershipChanged,
+    MessagePosted,
+    PresenceChanged,
+    RoomCreated,
+    RoomUpdated,
+    SessionsEnded,
+    TypingChanged,
+)
 from services.models import PresenceStatus
 
 from .components.message_list import LIVE_EVENT, message_payload, socket_room
 
+ROOM_EVENT = 'chat:live'
 BATCH_GAP = 0.01  # seconds: a room's broadcasts are at least this far apart; at low rates nothing waits
 PRESENCE_GAP = 1.0  # seconds: a room's pages get presence changes at most this often, as one batch
-
-
-@dataclass(frozen=True, slots=True)
-class PresenceBatch:
-    """The presence changes of a room's members over the last PRESENCE_GAP, for its open pages.
-
-    A thousand people connecting to a room of a thousand would otherwise be a million page updates.
-    """
-
-    room_id: int
-    statuses: dict[int, PresenceStatus]
+MEMBERS_GAP = 0.1  # seconds: a burst of joins and leaves in a room reads and sends the member list once
+SHOWN = 100  # members listed by name in the member panel; the rest are counted
+ORDER: dict[str, int] = {'online': 0, 'away': 1, 'offline': 2}
+MEMBERS_VERSION = 1
 
 
 class Bridge:
@@ -42,11 +58,12 @@ class Bridge:
         self._topics: dict[str, Event[Any]] = {}
         self._pending: dict[int, list[dict[str, Any]]] = {}  # room id -> payloads of the next broadcast
         self._last_broadcast: dict[int, float] = {}
-        self._presence: dict[int, dict[int, PresenceStatus]] = {}  # room id -> changes not yet handed out
+        self._presence: dict[int, set[int]] = {}  # room id -> users whose presence changed, not yet sent
+        self._membership: dict[int, list[MembershipChanged]] = {}  # room id -> changes not yet sent
         services.bus.on_reconnect(self.resync)
 
     def topic(self, name: str) -> Event[Any]:
-        """The NiceGUI event for a topic (`room:<id>` or `user:<id>`); pages subscribe to it."""
+        """The NiceGUI event for a per-user topic (`user:<id>`); that user's pages subscribe to it."""
         if name not in self._topics:
             self._topics[name] = Event()
         return self._topics[name]
@@ -55,28 +72,49 @@ class Bridge:
         if isinstance(event, MessagePosted):
             room_id = event.message.room_id
             self._queue(room_id, message_payload(event.message))  # serialised once, whatever the number of viewers
+        elif isinstance(event, TypingChanged):
+            await self.emit_room(event.room_id, [wire.encode(event)])
+        elif isinstance(event, RoomUpdated):
+            await self.emit_room(event.room.id, [wire.encode(event)])
         elif isinstance(event, PresenceChanged):
             # a member panel shows room members: hand the change to the rooms the user is in
             for room_id in await self._services.rooms.room_ids_of(event.user_id):
-                pending = self._presence.setdefault(room_id, {})
+                pending = self._presence.setdefault(room_id, set())
                 if not pending:
-                    asyncio.get_running_loop().call_later(PRESENCE_GAP, self._hand_out_presence, room_id)
-                pending[event.user_id] = event.status
+                    asyncio.get_running_loop().call_later(PRESENCE_GAP, self._send_presence, room_id)
+                pending.add(event.user_id)
         elif isinstance(event, MembershipChanged):
-            self._emit(event.topic, event)
             self._emit(f'user:{event.user_id}', event)  # the member's own room list, in every tab
-        else:
+            pending_changes = self._membership.setdefault(event.room_id, [])
+            if not pending_changes:
+                asyncio.get_running_loop().call_later(MEMBERS_GAP, self._send_members, event.room_id)
+            pending_changes.append(event)
+        elif isinstance(event, RoomCreated | SessionsEnded):
             self._emit(event.topic, event)
+
+    async def emit_room(self, room_id: int, payloads: list[dict[str, Any]]) -> None:
+        """One Socket.IO emit of wire-format events to every open page of a room (serialised once)."""
+        await core.sio.emit(ROOM_EVENT, payloads, room=socket_room(room_id))
+
+    async def members_snapshot(self, room_id: int) -> dict[str, Any]:
+        """The member panel's content: the first SHOWN members (online first, then by name) and the total."""
+        members = await self._services.store.members(room_id)
+        status = await self._services.presence.statuses([m.id for m in members])
+        members.sort(key=lambda m: (ORDER[status.get(m.id, 'offline')], m.username))
+        return {'v': MEMBERS_VERSION, 'type': 'room.members', 'room_id': room_id, 'total': len(members),
+                'members': [[m.id, m.username, status.get(m.id, 'offline')] for m in members[:SHOWN]]}
 
     async def resync(self) -> None:
         """After the bus reconnected (events from other instances were lost meanwhile): resend each open room's
-        latest message; a page that lacks messages before it sees the gap and catches up by sequence number."""
+        latest message and member list; a page that lacks messages before it sees the gap and catches up by
+        sequence number."""
         prefix = socket_room(0)[:-1]
         open_rooms = [name for name in core.sio.manager.rooms.get('/', {}) if str(name).startswith(prefix)]
         for name in open_rooms:
             room_id = int(name[len(prefix):])
             if latest := await self._services.store.latest(room_id, 1):
                 self._queue(room_id, message_payload(latest[0]))
+            await self.emit_room(room_id, [await self.members_snapshot(room_id)])
 
     def _queue(self, room_id: int, payload: dict[str, Any]) -> None:
         if room_id in self._pending:
@@ -95,16 +133,24 @@ class Bridge:
         if batch:
             await core.sio.emit(LIVE_EVENT, batch[0] if len(batch) == 1 else batch, room=socket_room(room_id))
 
-    def _hand_out_presence(self, room_id: int) -> None:
+    def _send_presence(self, room_id: int) -> None:
         if changed := self._presence.pop(room_id, None):
-            background_tasks.create(self._hand_out_current(room_id, list(changed)), name=f'presence room {room_id}')
+            background_tasks.create(self._send_current(room_id, sorted(changed)), name=f'presence room {room_id}')
 
-    async def _hand_out_current(self, room_id: int, user_ids: list[int]) -> None:
+    async def _send_current(self, room_id: int, user_ids: list[int]) -> None:
         # What presence says now, not what the events said: transitions decided on two instances may arrive
         # in either order, and the one that arrives last must not leave a stale status on the pages.
-        statuses = await self._services.presence.statuses(user_ids)
-        self._emit(f'room:{room_id}', PresenceBatch(room_id, statuses))
+        statuses: dict[int, PresenceStatus] = await self._services.presence.statuses(user_ids)
+        await self.emit_room(room_id, [wire.encode(PresenceChanged(uid, status)) for uid, status in statuses.items()])
 
-    def _emit(self, topic: str, event: ChatEvent | PresenceBatch) -> None:
+    def _send_members(self, room_id: int) -> None:
+        if changes := self._membership.pop(room_id, None):
+            background_tasks.create(self._send_membership(room_id, changes), name=f'members room {room_id}')
+
+    async def _send_membership(self, room_id: int, changes: list[MembershipChanged]) -> None:
+        snapshot = await self.members_snapshot(room_id)
+        await self.emit_room(room_id, [*(wire.encode(change) for change in changes), snapshot])
+
+    def _emit(self, topic: str, event: ChatEvent) -> None:
         if (subscribers := self._topics.get(topic)) is not None:
             subscribers.emit(event)

@@ -36,13 +36,14 @@ class Composer:
         self._room_id = room_id
         self._order = asyncio.Lock()  # one composer's messages are posted in the order they were sent
         self._limit = services.settings.max_message_length
-        with ui.row().classes('w-full items-start gap-2 no-wrap px-2 pb-2'):
-            # errors and the counter are the field's own error-message and hint: no extra elements per page
-            self.input = ui.textarea(placeholder='Message').props(
-                'aria-label=Message outlined dense autogrow rows=1 bottom-slots maxlength=8000 '
-                'input-style="max-height: 30vh"',
-            ).classes('grow min-w-0').without_auto_validation()
-            send = ui.button('Send', icon='send').props('unelevated no-caps').classes('mt-1')
+        # errors and the counter are the field's own error-message and hint, the Send button sits in its "after"
+        # slot: no extra elements per page
+        self.input = ui.textarea(placeholder='Message').props(
+            'aria-label=Message outlined dense autogrow rows=1 bottom-slots input-style="max-height: 30vh" '
+            'maxlength=8000',
+        ).classes('w-full min-w-0 px-2 pb-2').without_auto_validation()
+        with self.input.add_slot('after'):
+            send = ui.button('Send', icon='send').props('unelevated no-caps')
         self.input.on_value_change(self._count)
         # Enter (or Send) empties the field in the browser at once and sends the text with the event: clearing it
         # from the server a round trip later would eat what a fast typist already typed of the next message. The

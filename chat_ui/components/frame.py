@@ -4,9 +4,9 @@ Kept to a handful of NiceGUI elements: each costs server memory for every open p
 """
 from __future__ import annotations
 
-from html import escape
+import asyncio
 
-from nicegui import ui
+from nicegui import background_tasks, ui
 
 from services.bootstrap import Services
 from services.events import MembershipChanged, RoomCreated
@@ -17,6 +17,8 @@ from ..open_pages import admit_page
 from ..session import page_session_id, watch_session
 from .new_room import open_new_room_dialog
 from .room_list import RoomList
+
+ROOM_LIST_GAP = 0.2  # seconds: a user's room list follows a burst of changes once
 
 
 async def frame(services: Services, bridge: Bridge, user: User, active_room_id: int | None = None) -> ui.row:
@@ -34,7 +36,6 @@ async def frame(services: Services, bridge: Bridge, user: User, active_room_id: 
         if session is not None:
             await services.sessions.end(session)  # on the server: every page of it goes to /login
 
-    ui.colors(primary='#2563eb')
     drawer = ui.left_drawer(bordered=True).classes('bg-grey-1 p-3 gap-2').props('width=260 breakpoint=1023')
     with ui.header(elevated=False).classes('bg-white text-black border-b items-center gap-2 px-2 py-1 no-wrap'):
         ui.button('Rooms', icon='menu', on_click=drawer.toggle).props('flat dense no-caps').classes('lt-md')
@@ -43,17 +44,25 @@ async def frame(services: Services, bridge: Bridge, user: User, active_room_id: 
             .props('flat round dense aria-label="Account"').mark('account')
         ui.button(icon='logout', on_click=leave).props('flat round dense aria-label="Sign out"').mark('sign-out')
     with drawer:
-        ui.html(f'<div class="chat-side-head"><h2 class="chat-side-title">Rooms</h2>'
-                f'<a class="chat-browse" href="/rooms">Browse rooms</a></div>'
-                f'<p class="chat-me">Signed in as <b>{escape(user.username)}</b></p>').classes('w-full')
+        room_list = RoomList(services, user, active_room_id)  # the drawer's head and the rooms, one element
         ui.button('New room', icon='add', on_click=lambda: open_new_room_dialog(services, user)) \
             .props('unelevated dense no-caps').classes('w-full')
-        room_list = RoomList(services, user, active_room_id)
         await room_list.load()
 
-    async def on_user_event(event: object) -> None:
-        if isinstance(event, MembershipChanged | RoomCreated):  # in every tab of this user
+    reload_pending = False
+
+    async def reload_rooms() -> None:
+        nonlocal reload_pending
+        await asyncio.sleep(ROOM_LIST_GAP)  # a burst (joins, leaves, creations) reads and sends the list once
+        reload_pending = False
+        if not room_list.html.is_deleted:
             await room_list.load()
+
+    def on_user_event(event: object) -> None:
+        nonlocal reload_pending
+        if isinstance(event, MembershipChanged | RoomCreated) and not reload_pending:  # in every tab of this user
+            reload_pending = True
+            background_tasks.create(reload_rooms(), name=f'room list {client.id}')
 
     bridge.topic(f'user:{user.id}').subscribe(on_user_event)
     return middle

@@ -1,4 +1,4 @@
-"""The list of joined rooms in the left drawer: plain links in one HTML element.
+"""The left drawer's head and the list of joined rooms: plain HTML in one element.
 
 Each link holds a span whose text is exactly the room's name (the UI contract); badges go beside it.
 """
@@ -10,6 +10,12 @@ from nicegui import ui
 
 from services.bootstrap import Services
 from services.models import Room, User
+
+
+def head(user: User) -> str:
+    return (f'<div class="chat-side-head"><h2 class="chat-side-title">Rooms</h2>'
+            f'<a class="chat-browse" href="/rooms">Browse rooms</a></div>'
+            f'<p class="chat-me">Signed in as <b>{escape(user.username)}</b></p>')
 
 
 def render(rooms: list[Room], active_room_id: int | None) -> str:
@@ -33,4 +39,5 @@ class RoomList:
         self.html = ui.html().classes('w-full')
 
     async def load(self) -> None:
-        self.html.set_content(render(await self._services.rooms.list_joined(self._user), self._active))
+        rooms = await self._services.rooms.list_joined(self._user)
+        self.html.set_content(head(self._user) + render(rooms, self._active))

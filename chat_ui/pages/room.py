@@ -1,20 +1,21 @@
 """`/` and `/room/{id}`: the conversation, its members, typing line and composer."""
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi.responses import RedirectResponse
 from nicegui import ui
 
 from services.bootstrap import Services
 from services.errors import ChatError, Forbidden, NotFound
-from services.events import MembershipChanged, RoomUpdated, TypingChanged
+from services.events import MembershipChanged
 
-from ..bridge import Bridge, PresenceBatch
+from ..bridge import Bridge
 from ..components.composer import Composer
 from ..components.frame import frame
-from ..components.members import MemberPanel
 from ..components.message_list import MessageList
+from ..components.room_live import RoomLive
 from ..components.topic_dialog import open_topic_dialog
-from ..components.typing_line import TypingLine
 from ..session import current_user
 
 
@@ -62,50 +63,35 @@ def register(services: Services, bridge: Bridge) -> None:
             dialog.on('hide', dialog.delete)
             dialog.open()
 
+        # empty on the server: room_live.js renders the member panel in it (its id is on the drawer's content div)
         members_drawer = ui.right_drawer(bordered=True).classes('p-0').props('width=240 breakpoint=1023')
-        with middle:
-            with ui.column().classes('gap-0 min-w-0 grow'):
-                ui.label(room.name).classes('text-subtitle1 font-bold ellipsis').props('role=heading aria-level=1')
-                topic = ui.label(room.topic).classes('text-caption text-grey-7 ellipsis').mark('room-topic')
-            ui.button(icon='edit', on_click=lambda: open_topic_dialog(services, user, room.id, topic.text)) \
-                .props('flat round dense size=sm aria-label="Edit topic"').mark('edit-topic')
-            count = ui.button(f'{room.member_count}', icon='group', on_click=members_drawer.toggle) \
-                .props(f'flat dense no-caps aria-label="Members: {room.member_count}"').mark('member-count')
-            ui.button(icon='exit_to_app', on_click=confirm_leave) \
-                .props('flat round dense aria-label="Leave room"').mark('leave-room')
 
-        with members_drawer:
-            members = MemberPanel(services, user, room.id)
-            await members.load()
+        async def current_state() -> dict[str, Any]:  # after a reconnect: what the page may have missed
+            snapshot = await bridge.members_snapshot(room.id)
+            return {**snapshot, 'topic': (await services.rooms.get_room(user, room.id)).topic}
 
         with ui.element('div').classes('chat-page'):
             pane = MessageList(services, user, room, history).classes('grow')
-            typing = TypingLine(services.settings.typing_ttl)
+            live = RoomLive(user, room, await bridge.members_snapshot(room.id), services.settings.typing_ttl,
+                            header=middle, panel=members_drawer, drawer=members_drawer, reload=current_state)
             Composer(services, user, room.id)
 
-        def set_count(n: int) -> None:
-            count.set_text(str(n))
-            count.props(f'aria-label="Members: {n}"')
+        async def edit_topic() -> None:
+            try:
+                current = await services.rooms.get_room(user, room.id)
+            except ChatError as e:
+                ui.notification(str(e), type='negative')
+                return
+            open_topic_dialog(services, user, room.id, current.topic)
 
-        async def on_room_event(event: object) -> None:
-            if isinstance(event, TypingChanged) and event.user_id != user.id:
-                if event.typing:
-                    typing.started(event.user_id, event.username)
-                else:
-                    typing.stopped(event.user_id)
-            elif isinstance(event, PresenceBatch):
-                members.set_statuses(event.statuses)
-            elif isinstance(event, MembershipChanged):
-                set_count(event.member_count)
-                if not event.joined:
-                    typing.stopped(event.user_id)
-                if event.user_id == user.id and not event.joined:
-                    await pane.leave_socket_room()  # left in another tab: no more live messages here
-                    ui.navigate.to('/')
-                    return
-                await members.load()
-            elif isinstance(event, RoomUpdated):
-                topic.set_text(event.room.topic)
+        live.on('edit_topic', edit_topic)
+        live.on('leave', confirm_leave)
 
-        bridge.topic(f'room:{room.id}').subscribe(on_room_event)
+        async def on_user_event(event: object) -> None:
+            # only this user's own membership: left in another tab, no more live messages here
+            if isinstance(event, MembershipChanged) and event.room_id == room.id and not event.joined:
+                await pane.leave_socket_room()
+                ui.navigate.to('/')
+
+        bridge.topic(f'user:{user.id}').subscribe(on_user_event)
         return None

@@ -5,6 +5,7 @@ import asyncio
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from nicegui import ui
@@ -66,3 +67,32 @@ async def eventually(check: Callable[[], bool], retries: int = 50) -> None:
             return
         await asyncio.sleep(0.1)
     assert check()
+
+
+class RoomEmits:
+    """The room-wide live updates the server sends (`chat:live`: one Socket.IO emit per room, handled in the
+    browser, which the User fixture does not run): recorded where core.sio.emit would send them."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, list[dict[str, Any]]]] = []  # (Socket.IO room, wire events)
+
+    def events(self, kind: str) -> list[dict[str, Any]]:
+        return [e for _, events in self.calls for e in events if e.get('type') == kind]
+
+
+@pytest.fixture
+def room_emits(monkeypatch: pytest.MonkeyPatch) -> RoomEmits:
+    from nicegui import core
+
+    from chat_ui.bridge import ROOM_EVENT
+
+    recorded = RoomEmits()
+    original = core.sio.emit
+
+    async def emit(event: str, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        if event == ROOM_EVENT:
+            recorded.calls.append((str(kwargs.get('room')), list(data)))
+        await original(event, data, *args, **kwargs)
+
+    monkeypatch.setattr(core.sio, 'emit', emit)
+    return recorded

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
 from nicegui import core
 
 from chat_ui import bridge as bridge_module
-from chat_ui.bridge import Bridge, PresenceBatch
+from chat_ui.bridge import ROOM_EVENT, Bridge
+from chat_ui.components.message_list import socket_room
 from services.bootstrap import bootstrap
 from services.bus.memory import InProcessBus
 from services.config import Settings
@@ -33,14 +35,19 @@ async def test_a_late_stale_presence_event_does_not_win(tmp_path: Path, monkeypa
         assert general is not None
         bridge = Bridge(services)
         services.bus.subscribe(bridge.handle)
-        batches: list[PresenceBatch] = []
-        bridge.topic(f'room:{general.id}').subscribe(batches.append)
+        batches: list[Any] = []
+
+        async def emit(event: str, data: Any, room: str) -> None:  # what would go to the room's open pages
+            if event == ROOM_EVENT and room == socket_room(general.id):
+                batches.append(data)
+
+        monkeypatch.setattr(core.sio, 'emit', emit)
         await services.presence.connect(bob.id, 'page')  # online: published
         await services.bus.publish(PresenceChanged(bob.id, 'offline'))  # decided earlier elsewhere, arriving late
         for _ in range(200):
             if batches:
                 break
             await asyncio.sleep(0.01)
-        assert [b.statuses for b in batches] == [{bob.id: 'online'}]
+        assert batches == [[{'v': 1, 'type': 'presence.changed', 'user_id': bob.id, 'status': 'online'}]]
     finally:
         await services.close()

@@ -5,16 +5,14 @@ browser), so it is tested in real Chromium (tests/browser); here we check what p
 """
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 
 import pytest
 from nicegui.testing import User
 
-from chat_ui.components.message_list import MessageList
+from chat_ui.components.message_list import MessageList, socket_room
 
-from .conftest import composer_says, field, press, sign_up
-from .conftest import presence as members
+from .conftest import RoomEmits, composer_says, eventually, field, press, sign_up
 
 
 def history(user: User) -> list[dict[str, object]]:
@@ -22,20 +20,22 @@ def history(user: User) -> list[dict[str, object]]:
     return list(pane.props['history'])
 
 
-def presence(user: User, name: str) -> str:
-    return members(user).get(name, 'absent')
+def typing_of(room_emits: RoomEmits) -> list[tuple[str, bool]]:
+    return [(str(e['username']), bool(e['typing'])) for e in room_emits.events('typing.changed')]
 
 
-async def test_typing_is_shown_to_others_and_cleared_by_sending(create_user: Callable[[], User]) -> None:
+async def test_typing_goes_to_the_room_and_sending_clears_it(create_user: Callable[[], User],
+                                                             room_emits: RoomEmits) -> None:
     alice, bob = create_user(), create_user()
     await sign_up(alice, 'alice')
     await sign_up(bob, 'bob')
     field(bob, 'Message').type('hel').trigger('update:value', 'hel')
-    await alice.should_see('bob is typing…', retries=30)
-    await bob.should_not_see('bob is typing…')  # nobody is told about their own typing
+    await eventually(lambda: typing_of(room_emits) == [('bob', True)])
+    (room, _), = [c for c in room_emits.calls if c[1][0]['type'] == 'typing.changed']
+    assert room == socket_room(1)  # once, to the room's Socket.IO room (the browser hides the typist's own)
     field(bob, 'Message').type('lo **alice**')
     press(bob, 'Send')
-    await alice.should_not_see('bob is typing…', retries=30)
+    await eventually(lambda: typing_of(room_emits) == [('bob', True), ('bob', False)])
     await bob.should_not_see('hello **alice**', retries=30)  # the composer was emptied
 
     await alice.open('/')
@@ -47,29 +47,31 @@ async def test_typing_is_shown_to_others_and_cleared_by_sending(create_user: Cal
     assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
 
 
-async def test_two_people_typing(create_user: Callable[[], User]) -> None:
+async def test_two_people_typing(create_user: Callable[[], User], room_emits: RoomEmits) -> None:
     alice, bob, carol = create_user(), create_user(), create_user()
     for user, name in ((alice, 'alice'), (bob, 'bob'), (carol, 'carol')):
         await sign_up(user, name)
     field(bob, 'Message').type('a').trigger('update:value', 'a')
     field(carol, 'Message').type('b').trigger('update:value', 'b')
-    await alice.should_see('bob and carol are typing…', retries=30)
+    await eventually(lambda: sorted(typing_of(room_emits)) == [('bob', True), ('carol', True)])
 
 
-async def test_presence_and_member_count_follow_sign_ups(create_user: Callable[[], User]) -> None:
+async def test_membership_and_presence_go_to_the_room_with_the_member_list(
+        create_user: Callable[[], User], room_emits: RoomEmits) -> None:
     alice, bob = create_user(), create_user()
     await sign_up(alice, 'alice')
-    assert presence(alice, 'alice') == 'online'  # the viewer is online by definition
     await sign_up(bob, 'bob')
-    await alice.should_see('Members (2)', retries=50)
-    for _ in range(50):
-        if presence(alice, 'bob') == 'online':
-            break
-        await asyncio.sleep(0.1)
-    assert presence(alice, 'bob') == 'online'
-    await alice.should_see(marker='member-count')
-    (count,) = alice.find(marker='member-count').elements
-    assert count.props['label'] == '2' or getattr(count, 'text', '') == '2'
+    await alice.should_see('Members (1)')  # as alice's page was built
+    await eventually(lambda: any(s['total'] == 2 for s in room_emits.events('room.members')))
+    (joined,) = [e for e in room_emits.events('membership.changed') if e['username'] == 'bob']
+    assert (joined['joined'], joined['member_count']) == (True, 2)
+    snapshot = [s for s in room_emits.events('room.members') if s['total'] == 2][-1]
+    assert [m[1] for m in snapshot['members']] == ['alice', 'bob']  # the list itself, the same for every viewer
+    bob_id = snapshot['members'][1][0]
+    await eventually(lambda: any(e['user_id'] == bob_id and e['status'] == 'online'
+                                 for e in room_emits.events('presence.changed')), retries=60)
+    await bob.open('/')
+    await bob.should_see('Members (2)')  # a page built now starts from the current list
 
 
 @pytest.mark.parametrize('body', ['', '   \n  ', 'x' * 4001])

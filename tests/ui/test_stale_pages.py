@@ -14,7 +14,7 @@ from nicegui.testing import User
 
 from chat_ui.components.message_list import MessageList
 
-from .conftest import field, sign_up
+from .conftest import RoomEmits, field, sign_up
 
 
 def record_answers(user: User) -> tuple[MessageList, list[tuple[str, tuple[Any, ...]]]]:
@@ -36,7 +36,7 @@ def tracebacks(caplog: pytest.LogCaptureFixture) -> list[str]:
 
 
 async def test_a_stale_page_gets_nothing_and_logs_no_traceback(
-        create_user: Callable[[], User], caplog: pytest.LogCaptureFixture) -> None:
+        create_user: Callable[[], User], caplog: pytest.LogCaptureFixture, room_emits: RoomEmits) -> None:
     alice, bob = create_user(), create_user()
     await sign_up(alice, 'alice')
     await sign_up(bob, 'bob')
@@ -57,7 +57,7 @@ async def test_a_stale_page_gets_nothing_and_logs_no_traceback(
     messages_sent = [args for _, args in calls if any(isinstance(a, list) and a for a in args)]
     assert messages_sent == [], calls  # not one message reached the stale page
     assert all(name != 'setHistory' for name, _ in calls), calls  # what it shows is not wiped either
-    await alice.should_not_see('bob is typing…')
+    assert room_emits.events('typing.changed') == []  # nobody is told bob types
 
 
 async def test_an_unexpected_failure_is_logged_once_and_the_page_is_told_to_retry(
