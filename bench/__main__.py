@@ -19,7 +19,7 @@ from typing import Any
 
 from . import cluster, day, report, roomopen
 from .fanout import SENDERS, Target, run_levels
-from .procs import Server
+from .procs import LOAD_TEST_ENV, Server
 from .seed import PASSWORD, fill, join_bulk, prepare, user_ids, zipf_memberships
 
 HISTORY = 10_000
@@ -167,7 +167,7 @@ def seed_day(data: Path, names: list[str], args: argparse.Namespace) -> dict[str
 
 
 def project_server(data: Path) -> Server:
-    return Server(['main.py'], '/login', data / 'app.log', {'CHAT_DATA_DIR': str(data), 'CHAT_RATE_LIMITS': 'off'})
+    return Server(['main.py'], '/login', data / 'app.log', {'CHAT_DATA_DIR': str(data), **LOAD_TEST_ENV})
 
 
 Groups = list[tuple[int, list[int]]]  # (room id, the N measured in it)

@@ -23,7 +23,7 @@ from deploy import cluster as deploy
 from deploy.cluster import Cluster
 
 from .fanout import SENDERS, Target, run_levels
-from .procs import Server
+from .procs import LOAD_TEST_ENV, Server
 from .report import _f
 from .seed import PASSWORD, prepare
 
@@ -72,7 +72,7 @@ def run(n: int, workers: int, times: tuple[float, float], budget: float, profile
             base.stop()
         sqlite = root / 'sqlite'
         room = prepare(sqlite, names, {'crowd': n + SENDERS})['crowd']
-        one = Server(['main.py'], '/login', root / 'one.log', {'CHAT_DATA_DIR': str(sqlite), 'CHAT_RATE_LIMITS': 'off'})
+        one = Server(['main.py'], '/login', root / 'one.log', {'CHAT_DATA_DIR': str(sqlite), **LOAD_TEST_ENV})
         try:
             one.start()
             rows['one process (SQLite)'] = _measure(Target('project', one.url, [one.ps] if one.ps else []), room,
@@ -83,7 +83,7 @@ def run(n: int, workers: int, times: tuple[float, float], budget: float, profile
         url = f'postgresql+asyncpg://postgres@127.0.0.1:5432/{database}'
         try:
             for instances in (1, 2):
-                env = {'CHAT_RATE_LIMITS': 'off', 'CHAT_REDIS_PREFIX': f'bench-{database}:'}
+                env = {**LOAD_TEST_ENV, 'CHAT_REDIS_PREFIX': f'bench-{database}:'}
                 cluster = deploy.Cluster(instances, root / f'cluster{instances}', database_url=url,
                                          port=deploy.free_port(), debug_header=True, env=env)
                 with cluster:

@@ -19,7 +19,7 @@ import psutil
 from .dayworker import SCROLL_EVERY, SEND_EVERY, SWITCH_EVERY, day_worker_main
 from .fanout import Cpu
 from .page import PageShapeError
-from .procs import Server
+from .procs import LOAD_TEST_ENV, Server
 from .profile import Recorder
 
 STEPS = [50, 100, 200, 350, 500, 750, 1000, 1400, 2000, 2800, 4000]
@@ -198,7 +198,7 @@ def line(r: dict[str, Any]) -> str:
 
 
 def run(data: Path, names: list[str], memberships: dict[str, list[int]], password: str, **kw: Any) -> dict[str, Any]:
-    server = Server(['main.py'], '/login', data / 'app.log', {'CHAT_DATA_DIR': str(data), 'CHAT_RATE_LIMITS': 'off'})
+    server = Server(['main.py'], '/login', data / 'app.log', {'CHAT_DATA_DIR': str(data), **LOAD_TEST_ENV})
     try:
         server.start()
         rows = search(server, names, memberships, password, **kw)

@@ -15,6 +15,11 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 
 
+
+# What a load test turns off: the per-user and per-address limits, and the hash gate's "busy" answer (hundreds
+# of simulated tabs sign in at once; they wait for a hash slot instead of being refused)
+LOAD_TEST_ENV = {'CHAT_RATE_LIMITS': 'off', 'CHAT_HASH_QUEUE': '100000'}
+
 def free_port() -> int:
     # tests/support.py has the same four lines: the benchmark is a tool of its own and does not import the tests
     with socket.socket() as s:
