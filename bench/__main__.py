@@ -209,6 +209,10 @@ def run_project(data: Path, names: list[str], big: int, groups: Groups, args: ar
             levels_out = asyncio.run(run_levels(target, room, names, PASSWORD, ns, args.workers, (sat_s, lat_s),
                                                 budget, http_levels(ns), args.concurrency, profile_path(args)))
             out['levels'].update({str(n): dict(v, room_id=room) for n, v in levels_out.items()})
+    except BaseException:
+        print(f'--- the last lines of the server log ({server.log}):', file=sys.stderr)
+        print('\n'.join(server.log.read_text(errors='replace').splitlines()[-40:]), file=sys.stderr)
+        raise
     finally:
         server.stop()
     return out
