@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -122,9 +123,10 @@ class ChatTab:
             await asyncio.sleep(gap)
 
     def enter(self, text: str) -> float:
-        """Press Enter: the js_handler emits the text, the emptied field's value follows; the send time."""
+        """Press Enter: the js_handler puts the text in the page's outbox under a client id it makes and emits
+        both (chat_ui/components/composer.py); the emptied field's value follows; the send time."""
         sent = time.time()
-        self._emit(self.composer.element, self.composer.send, text)
+        self._emit(self.composer.element, self.composer.send, {'text': text, 'cid': uuid.uuid4().hex})
         self._typed('')
         return sent
 
