@@ -21,6 +21,7 @@ from services.models import AuthSession, User
 from services.sessions import binding_of, session_id
 
 from .bridge import Bridge
+from .components.message_list import known_sockets
 
 COOKIE = 'chat_session'
 DEVICE_COOKIE = 'chat_device'
@@ -125,8 +126,7 @@ def end_page(client: Client) -> None:
     client.open('/login')  # to this client, not through the global ui.navigate (whoever acted last)
     client.connect_handlers.clear()
     client.remove_all_elements()
-    # only sockets the Socket.IO server knows (NiceGUI's User fixture registers simulated ones it does not)
-    sockets = [sid for sid in client._socket_to_document_id if core.sio.manager.eio_sid_from_sid(sid, '/') is not None]
+    sockets = known_sockets(client)
 
     async def leave_rooms() -> None:
         for sid in sockets:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from nicegui import core, ui
+from nicegui import Client, core, ui
 from nicegui.events import GenericEventArguments
 
 from services.bootstrap import Services
@@ -41,6 +41,13 @@ def message_payload(message: Message) -> dict[str, Any]:
     }
 
 
+def known_sockets(client: Client) -> list[str]:
+    """The client's sockets that the Socket.IO server knows: only those can join or leave its rooms (a page's first
+    socket is still being connected when its handshake runs the connect handlers: known, not yet "connected";
+    NiceGUI's User fixture registers simulated sockets the server does not know)."""
+    return [sid for sid in client._socket_to_document_id if core.sio.manager.eio_sid_from_sid(sid, '/') is not None]
+
+
 class MessageList(ui.element, component='message_list.js'):
     def __init__(self, services: Services, viewer: User, room: Room, history: list[Message]) -> None:
         super().__init__()
@@ -60,10 +67,7 @@ class MessageList(ui.element, component='message_list.js'):
         self.client.on_connect(self._enter_socket_room)
 
     def _sockets(self) -> list[str]:
-        # only sockets the Socket.IO server knows can join or leave its rooms (a page's first socket is still being
-        # connected when its handshake runs the connect handlers: known, not yet "connected")
-        return [sid for sid in self.client._socket_to_document_id
-                if core.sio.manager.eio_sid_from_sid(sid, '/') is not None]
+        return known_sockets(self.client)
 
     async def leave_socket_room(self) -> None:
         """Stop live delivery to this page, whatever its script does (the viewer left the room)."""
