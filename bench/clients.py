@@ -17,7 +17,9 @@ import socketio
 
 TAG = re.compile(r'm(\d+)x')
 NICEGUI_PATH = '_nicegui_ws/socket.io'
-QUERY = re.compile(r'''["']client_id["']:\s*["']([0-9a-f-]+)["']''')
+# the socket's query in the page's script (`query: {"client_id": ...}`), not a client id in the page's data
+# (the message list's props carry each message's own client id)
+QUERY = re.compile(r'''\bquery:\s*\{[^}]*?["']client_id["']:\s*["']([0-9a-f-]+)["']''')
 
 
 @dataclass

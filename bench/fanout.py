@@ -124,7 +124,8 @@ class Cpu:
 
 def latency(stats: Receipts, sent: dict[int, float], tags: set[int], n: int, start: float) -> dict[str, Any]:
     """Send to the LAST of the n tabs, per message: p50, p99, p99.9, the slowest; messages some tab missed."""
-    done = sorted(((stats[t][2] - sent[t]) * 1000, t) for t in tags if t in sent and stats.get(t, (0,))[0] >= n)
+    full = [t for t in tags if t in sent and t in stats and stats[t][0] >= max(1, n)]
+    done = sorted(((stats[t][2] - sent[t]) * 1000, t) for t in full)
     ms = [d for d, _ in done]
 
     def pct(q: float) -> float | None:

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from bench.clients import extract_client_id
 from bench.page import PageShapeError, Throttle, find_composer, find_message_list, page_elements
 
 
@@ -57,3 +58,10 @@ async def test_the_throttle_sends_leading_and_trailing_like_nicegui_js() -> None
     throttle(lambda: sent.append('d'))  # a new window opens after the trailing call
     assert sent == ['a', 'c', 'd']
     throttle.cancel()
+
+
+def test_the_page_client_id_is_the_sockets_not_a_messages() -> None:
+    # the message list's props carry each message's own client id, before the socket's query in the page
+    messages = {'21': dict(LIST, props={**LIST['props'], 'messages': [{'seq': 1, 'client_id': 'b10000001'}]})}
+    page = html_of(messages) + '<script>createApp({ query: {"client_id": "5f0c-aa12", "next_message_id": 0} })'
+    assert extract_client_id(page) == '5f0c-aa12'
