@@ -16,6 +16,7 @@ from nicegui import app, ui
 from nicegui.storage import Storage
 
 import chat_ui
+from chat_ui import collector
 from chat_ui.connections import server_options
 from chat_ui.native import close_window_on_shutdown, exit_with_parent
 from chat_ui.transport import use_websockets_implementation
@@ -50,7 +51,8 @@ def main(argv: list[str] | None = None) -> None:
         log.warning('%s was readable by others: now only by its owner', path)
     Storage.path = (settings.data_dir / 'sessions').resolve()  # signed-in sessions live with the data
     services = bootstrap(settings, secret=secret)  # the secret also signs device cookies
-    chat_ui.register(services)
+    collector.tune()
+    chat_ui.register(services, after_start=collector.freeze_startup)
     use_websockets_implementation(settings.websocket)
     # uvicorn shuts down gracefully on SIGTERM, then raises the signal again under the handler it found:
     # with this one the process then exits 0 (as gunicorn or nginx do) instead of dying of the signal

@@ -77,7 +77,8 @@ class ChatTab:
         self._throttle = Throttle(self.composer.typing_throttle, self.composer.typing_leading,
                                   self.composer.typing_trailing)
         cookies = '; '.join(f'{c.key}={c.value}' for c in self.session.cookie_jar)
-        self.sio = await connect_page(self.base, self.client_id, cookies, self.on_msg, self._on_js, self._on_update)
+        self.sio = await connect_page(self.base, self.client_id, cookies, self.on_msg, self._on_js, self._on_update,
+                                      self._on_live)
         self.sio.on('disconnect', self._on_disconnect)
 
     def _on_disconnect(self, *_: Any) -> None:
@@ -93,6 +94,11 @@ class ChatTab:
     def _on_update(self, msg: Any) -> None:
         if self._typing_label is not None and isinstance(msg, dict) and self._typing_label in msg:
             self.typing_updates += 1
+
+    def _on_live(self, events: Any) -> None:
+        for event in events if isinstance(events, list) else [events]:
+            if isinstance(event, dict) and event.get('type') == 'typing.changed':
+                self.typing_updates += 1
 
     def _emit(self, element: int, listener: str, *args: Any) -> None:
         """Emit an element event as nicegui.js does; in order (each emit is queued at once by the client)."""

@@ -1,6 +1,8 @@
 """NiceGUI pages and components of the chat. `register` wires them to a `Services` object."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from services.bootstrap import Services
 
 from . import api, open_pages, security, session
@@ -10,13 +12,14 @@ from .pages import account, browse, login, room
 from .theme import add_theme
 
 
-def register(services: Services) -> Bridge:
-    """Register the pages and the bus bridge; call once, before `ui.run`."""
+def register(services: Services, after_start: Callable[[], None] | None = None) -> Bridge:
+    """Register the pages and the bus bridge; call once, before `ui.run`; `after_start` runs once the services
+    have started (main.py freezes what exists then out of the garbage collector's way: chat_ui/collector.py)."""
     security.install(services.settings)
     open_pages.install(services)
     bridge = Bridge(services)
     services.bus.subscribe(bridge.handle)
-    manage(services)
+    manage(services, after_start)
     add_theme()
     login.register(services)
     room.register(services, bridge)

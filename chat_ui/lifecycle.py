@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 from fastapi.responses import PlainTextResponse
 from nicegui import app
@@ -18,7 +19,8 @@ log = logging.getLogger(__name__)
 START_FAILED = 'The chat could not start; see the server log.'
 
 
-def manage(services: Services) -> None:
+def manage(services: Services, after_start: Callable[[], None] | None = None) -> None:
+    """Start the services with the app, stop them with it; `after_start` runs once they have started."""
     done = asyncio.Event()
     failure: list[BaseException] = []
     starting = asyncio.Lock()
@@ -31,6 +33,8 @@ def manage(services: Services) -> None:
     async def _start() -> None:
         try:
             await services.start()
+            if after_start is not None:
+                after_start()
         except Exception as e:
             log.exception('could not start the chat services')
             failure.append(e)
