@@ -148,8 +148,11 @@ async def _drain(pool: Pool, tags: set[int], n: int, within: float) -> Receipts:
         await asyncio.sleep(0.2)
 
 
-async def saturate(pool: Pool, sender: Sender, n: int, seconds: float) -> dict[str, Any]:
+async def saturate(pool: Pool, sender: Sender, n: int, seconds: float, target: Target | None = None,
+                   profile: Path | None = None) -> dict[str, Any]:
     """Send as fast as the fan-out keeps up (a window of deliveries in flight); deliveries per second."""
+    recorder = Recorder(target.processes[0].pid, seconds, profile) if profile and target and target.processes \
+        else None
     window = max(8, WINDOW // max(1, n))
     first_tag = sender.tag + 1
     start = time.time()
@@ -170,6 +173,9 @@ async def saturate(pool: Pool, sender: Sender, n: int, seconds: float) -> dict[s
             await asyncio.sleep(0.05)
 
     await asyncio.gather(*(pump() for _ in range(PUMPS)), watch())
+    if recorder is not None:
+        print(f'  profile of the server at saturation, N={n} (py-spy, {profile}):\n'
+              f'{await asyncio.to_thread(recorder.wait, True)}', flush=True)
     tags = set(range(first_tag, sender.tag + 1))
     stats = await _drain(pool, tags, n, 30)
     received = sum(stats[t][0] for t in tags if t in stats)
@@ -258,7 +264,9 @@ async def run_levels(target: Target, room_id: int, usernames: list[str], passwor
             }
             if opening is not None:
                 row['open_profile'] = opening
-            row['saturation'] = await saturate(pool, senders, pool.size, sat_seconds)
+            where = profile.with_name(f'{profile.stem}-{target.kind}-saturation-{n}.txt') \
+                if profile and n == max(levels) else None
+            row['saturation'] = await saturate(pool, senders, pool.size, sat_seconds, target, where)
             await asyncio.sleep(0.5)
             where = profile.with_name(f'{profile.stem}-{target.kind}-{n}.txt') if profile and n == max(levels) else None
             row['fixed_rate'] = await fixed_rate(pool, senders, target, pool.size, lat_seconds, where)

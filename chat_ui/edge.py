@@ -13,6 +13,11 @@ middleware (chat_ui/security.py), in front of everything NiceGUI and FastAPI do:
   builds a NiceGUI client on the event loop and in server memory; the session bucket stops one person
   reloading from many addresses, the address bucket one address with ever new cookies.
 - WebSockets open at once per client address: refused (HTTP 403 on the upgrade) past the limit.
+- NiceGUI's own WebSocket (`/_nicegui_ws/`) goes straight to its Socket.IO app from here, not through
+  the middleware stack inside (sessions, gzip, the start gate, Starlette's error handlers: none of them
+  does anything for a WebSocket): every frame to every open page passed through their `send` wrappers,
+  about a quarter of the server's time when a message goes out to 200 pages, and each open socket held
+  their frames in memory for its whole life (bench/README.md, "Fan-out").
 
 The client address is uvicorn's `scope['client']`: the peer, or X-Forwarded-For only from
 CHAT_TRUSTED_PROXIES (main.py). The Socket.IO frame cap is uvicorn's `ws_max_size` plus Engine.IO's
@@ -36,7 +41,8 @@ MAX_BODY = 64 * 1024  # the API's JSON and Engine.IO polling posts; NiceGUI itse
 # The composer's largest event: 4,000 characters, each at worst a JSON-escaped surrogate pair
 # ("\ud83d\ude00", 12 bytes: 48,000) plus the event's envelope. Engine.IO's default is 1,000,000.
 MAX_SOCKET_MESSAGE = 64 * 1024
-NOT_PAGES = ('/_nicegui/', '/_nicegui_ws/', '/api/', '/favicon.ico')
+SOCKET_MOUNT = '/_nicegui_ws/'
+NOT_PAGES = ('/_nicegui/', SOCKET_MOUNT, '/api/', '/favicon.ico')
 _BODY_METHODS = frozenset({'POST', 'PUT', 'PATCH', 'DELETE'})
 
 
@@ -63,8 +69,9 @@ class _TooLarge(Exception):
 
 class EdgeMiddleware:
     def __init__(self, inner: ASGIApp, edge: EdgeSettings, limits_on: bool,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, sockets: ASGIApp | None = None) -> None:
         self.app = inner
+        self.sockets = sockets  # NiceGUI's Socket.IO app, reached without the stack inside
         self.body_timeout = edge.body_timeout
         self.pages = RateLimiter(1 / edge.page_every, edge.page_burst, clock, action='load a page') \
             if limits_on else None
@@ -127,18 +134,26 @@ class EdgeMiddleware:
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         address = _address(scope)
         if self.sockets_per_address is None or address is None:
-            await self.app(scope, receive, send)
+            await self._open(scope, receive, send)
             return
         if self.open_sockets.get(address, 0) >= self.sockets_per_address:
             await send({'type': 'websocket.close', 'code': 1008})  # before accepting: HTTP 403
             return
         self.open_sockets[address] = self.open_sockets.get(address, 0) + 1
         try:
-            await self.app(scope, receive, send)
+            await self._open(scope, receive, send)
         finally:
             left = self.open_sockets.pop(address) - 1
             if left:
                 self.open_sockets[address] = left
+
+
+    async def _open(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.sockets is not None and not scope.get('root_path') and str(scope['path']).startswith(SOCKET_MOUNT):
+            # what Starlette's Mount('/_nicegui_ws') passes on; NiceGUI's app strips the root path from the path
+            await self.sockets({**scope, 'root_path': SOCKET_MOUNT.rstrip('/')}, receive, send)
+        else:
+            await self.app(scope, receive, send)
 
 
 def _address(scope: Scope) -> str | None:

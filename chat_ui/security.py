@@ -28,6 +28,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from nicegui import app, core
+from nicegui import nicegui as nicegui_app  # its Socket.IO ASGI app (tests/unit/test_nicegui_internals.py)
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.config import Settings
@@ -168,7 +169,8 @@ def install(settings: Settings) -> None:
     def build_with_security() -> ASGIApp:
         # ui.run adds NiceGUI's middlewares (sessions, gzip ...) after register(): wrapping the built
         # stack keeps this one outside all of them, whatever their order
-        return SecurityMiddleware(EdgeMiddleware(build(), settings.edge, settings.limits.enabled), extra, hosts)
+        edge = EdgeMiddleware(build(), settings.edge, settings.limits.enabled, sockets=nicegui_app.sio_app)
+        return SecurityMiddleware(edge, extra, hosts)
 
     build_with_security.unwrapped = build  # type: ignore[attr-defined]
     app.build_middleware_stack = build_with_security  # type: ignore[method-assign]

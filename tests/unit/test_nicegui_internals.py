@@ -131,3 +131,18 @@ def test_the_socketio_manager_answers_which_sockets_and_rooms_exist() -> None:
     assert manager.eio_sid_from_sid('no-such-socket', '/') is None, 'an unknown sid no longer answers None'
     assert isinstance(getattr(manager, 'rooms', None), dict), (
         'python-socketio manager.rooms is no longer a dict of namespace -> rooms (chat_ui/bridge.py)')
+
+
+def test_the_socketio_app_is_mounted_at_nicegui_ws_and_strips_the_root_path() -> None:
+    # chat_ui/edge.py hands NiceGUI's WebSocket to `nicegui.nicegui.sio_app` itself, with the scope that
+    # Starlette's Mount('/_nicegui_ws') would pass (root_path set, path unchanged)
+    from nicegui import nicegui as module
+    from starlette.routing import Mount
+
+    from chat_ui.edge import SOCKET_MOUNT
+    sio_app = getattr(module, 'sio_app', None)
+    assert sio_app is not None, 'nicegui.nicegui.sio_app is gone (chat_ui/edge.py, chat_ui/security.py)'
+    mounts = [r for r in core.app.routes if isinstance(r, Mount) and r.app is sio_app]
+    assert [m.path + '/' for m in mounts] == [SOCKET_MOUNT], 'NiceGUI mounts its Socket.IO app elsewhere now'
+    assert 'root_path' in inspect.getsource(type(sio_app).__call__), (
+        "NiceGUI's SocketIoApp no longer strips the root path from the path (chat_ui/edge.py)")
