@@ -1,11 +1,11 @@
 """Rooms: create, browse, join, leave, members, topic."""
 from __future__ import annotations
 
-from . import validation
+from . import notices, validation
 from .access import existing_room, member_room
 from .bus.base import Bus
 from .errors import Conflict, NotFound, ValidationError
-from .events import MembershipChanged, MessagePosted, RoomCreated, RoomUpdated
+from .events import RoomCreated, RoomUpdated
 from .models import Room, User
 from .ratelimit import Limiter, NoLimit
 from .store.base import Store
@@ -79,14 +79,12 @@ class Rooms:
         if await self._store.is_member(room.id, user.id):
             return room
         await self._join_limit.check(user.id)
-        notice = await self._store.join(room.id, user.id, f'{user.username} joined')
-        room = await existing_room(self._store, room.id)
+        async with self._store.unit() as uow:
+            notice = await notices.add(uow, room.id, user, f'{user.username} joined')
         if notice is None:
             await self._join_limit.refund(user.id)
-        else:
-            await self._bus.publish(MessagePosted(notice))
-            await self._bus.publish(MembershipChanged(room.id, user.id, user.username, True, room.member_count))
-        return room
+            return await existing_room(self._store, room.id)
+        return await notices.publish(self._bus, self._store, notice, user, True)
 
     async def leave(self, user: User, room_id: int) -> None:
         """Leave a room; posts 'alice left'. Leaving a room one is not in changes nothing.
@@ -97,13 +95,12 @@ class Rooms:
         if not await self._store.is_member(room.id, user.id):
             return
         await self._join_limit.check(user.id)
-        notice = await self._store.leave(room.id, user.id, f'{user.username} left')
+        async with self._store.unit() as uow:
+            notice = await notices.remove(uow, room.id, user, f'{user.username} left')
         if notice is None:
             await self._join_limit.refund(user.id)
         else:
-            room = await existing_room(self._store, room.id)
-            await self._bus.publish(MessagePosted(notice))
-            await self._bus.publish(MembershipChanged(room.id, user.id, user.username, False, room.member_count))
+            await notices.publish(self._bus, self._store, notice, user, False)
 
     async def members(self, user: User, room_id: int) -> list[User]:
         """The members of a room `user` has joined, by username."""
