@@ -48,6 +48,8 @@ SPECS: tuple[Spec, ...] = (
     Spec('typing.changed', 1, events.TypingChanged),
     Spec('presence.changed', 1, events.PresenceChanged),
     Spec('sessions.ended', 1, events.SessionsEnded),
+    Spec('message.deleted', 1, events.MessageDeleted),
+    Spec('role.changed', 1, events.RoleChanged),
 )
 
 _RESERVED = {'v', 'type'}

@@ -16,8 +16,10 @@ from services import events, wire
 from services.events import (
     Event,
     MembershipChanged,
+    MessageDeleted,
     MessagePosted,
     PresenceChanged,
+    RoleChanged,
     RoomCreated,
     RoomUpdated,
     SessionsEnded,
@@ -61,6 +63,12 @@ GOLDEN: list[tuple[Event, dict[str, Any]]] = [
     }),
     (SessionsEnded(user_id=3, session_ids=('5e55', 'a1b2')), {
         'v': 1, 'type': 'sessions.ended', 'user_id': 3, 'session_ids': ['5e55', 'a1b2'],
+    }),
+    (MessageDeleted(room_id=2, seq=41, message_id=7, deleted_by=4), {
+        'v': 1, 'type': 'message.deleted', 'room_id': 2, 'seq': 41, 'message_id': 7, 'deleted_by': 4,
+    }),
+    (RoleChanged(room_id=2, user_id=3, username='alice', role='moderator'), {
+        'v': 1, 'type': 'role.changed', 'room_id': 2, 'user_id': 3, 'username': 'alice', 'role': 'moderator',
     }),
 ]
 
