@@ -57,7 +57,3 @@ async def existing_room(reader: RoomReader, raw_id: int) -> Room:
         raise NotFound('That room does not exist')
     return room
 
-
-async def member_room(reader: RoomReader, user: User, room_id: int) -> Room:
-    """The room if `user` may read it (policy action 'read'); kept for callers written before the policy."""
-    return (await authorize(reader, user, room_id, 'read')).room
