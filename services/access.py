@@ -1,9 +1,12 @@
-"""Authorisation helpers shared by the capability modules."""
+"""Authorisation shared by the capability modules: ids from outside, and the policy check of one room."""
 from __future__ import annotations
 
-from .errors import Forbidden, NotFound, ValidationError
-from .models import Room, User
-from .store.base import Store
+from dataclasses import dataclass
+from typing import Protocol
+
+from . import policy
+from .errors import NotFound, ValidationError
+from .models import Room, Standing, User
 
 MAX_ID = 2**63 - 1  # ids are BIGINT columns: a larger number cannot name a row (and overflows the driver)
 
@@ -20,17 +23,37 @@ def room_id(raw: object) -> int:
     return raw
 
 
-async def existing_room(store: Store, raw_id: int) -> Room:
-    """The room, or NotFound."""
-    room = await store.get_room(room_id(raw_id))
+class RoomReader(Protocol):
+    """What a check reads: the store, or a unit of work (whose reads lock the room until it ends)."""
+
+    async def get_room(self, room_id: int) -> Room | None: ...
+
+    async def standing(self, room_id: int, user_id: int) -> Standing: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    """A room a user may act in, and where they stand in it."""
+
+    room: Room
+    standing: Standing
+
+
+async def authorize(reader: RoomReader, user: User, raw_room_id: object, action: policy.Action) -> Access:
+    """The room and the user's standing if services/policy.py allows `action`; else its refusal (NotFound for a
+    room that does not exist, or that the user may not know exists; Forbidden with a reason otherwise)."""
+    room = await reader.get_room(room_id(raw_room_id))
+    if room is None:
+        raise NotFound('That room does not exist')
+    standing = await reader.standing(room.id, user.id)
+    policy.require(action, room.kind, standing, user.is_admin)
+    return Access(room, standing)
+
+
+async def existing_room(reader: RoomReader, raw_id: int) -> Room:
+    """The room, or NotFound; for callers that decide nothing about a user (the system)."""
+    room = await reader.get_room(room_id(raw_id))
     if room is None:
         raise NotFound('That room does not exist')
     return room
 
-
-async def member_room(store: Store, user: User, room_id: int) -> Room:
-    """The room if `user` has joined it: NotFound if it does not exist, Forbidden if not a member."""
-    room = await existing_room(store, room_id)
-    if not await store.is_member(room.id, user.id):
-        raise Forbidden('You are not a member of this room')
-    return room

@@ -15,9 +15,11 @@ from .bus.memory import InProcessBus
 from .bus.redis import RedisBus
 from .clock import Clock
 from .config import Settings
+from .conversations import Conversations
 from .devices import DeviceCookies
 from .hashing import HashGate, default_slots
 from .limits import LimitFactory
+from .membership import Membership
 from .messages import Messages
 from .presence import Presence, PresenceTracker
 from .presence_redis import RedisPresence
@@ -36,6 +38,8 @@ class Services:
     bus: Bus
     accounts: Accounts
     rooms: Rooms
+    membership: Membership
+    conversations: Conversations
     messages: Messages
     presence: PresenceTracker
     typing: Typing
@@ -90,6 +94,7 @@ def bootstrap(settings: Settings, *, store: Store | None = None, bus: Bus | None
                         gate=HashGate(slots, settings.hash_queue), devices=DeviceCookies(secret))
     return Services(
         settings=settings, store=store, bus=bus, rooms=rooms, typing=typing, accounts=accounts, sessions=sessions,
+        membership=Membership(store, bus), conversations=Conversations(store, bus),
         messages=Messages(store, bus, settings, typing, made.bucket('message', 'send')), limits=made,
         presence=presence,
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .models import Message, PresenceStatus, Room
+from .models import Message, PresenceStatus, Role, Room
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +26,34 @@ class MembershipChanged:
     username: str
     joined: bool
     member_count: int
+
+    @property
+    def topic(self) -> str:
+        return f'room:{self.room_id}'
+
+
+@dataclass(frozen=True, slots=True)
+class MessageDeleted:
+    """A message was deleted by its author or a moderator: pages show 'message deleted' at its seq."""
+
+    room_id: int
+    seq: int
+    message_id: int
+    deleted_by: int
+
+    @property
+    def topic(self) -> str:
+        return f'room:{self.room_id}'
+
+
+@dataclass(frozen=True, slots=True)
+class RoleChanged:
+    """A member's role in a room changed (the owner named or demoted a moderator)."""
+
+    room_id: int
+    user_id: int
+    username: str
+    role: Role
 
     @property
     def topic(self) -> str:
@@ -93,4 +121,4 @@ class SessionsEnded:
 
 
 Event = (MessagePosted | MembershipChanged | RoomUpdated | RoomCreated | TypingChanged | PresenceChanged
-         | SessionsEnded)
+         | SessionsEnded | MessageDeleted | RoleChanged)

@@ -1,12 +1,12 @@
 """Messages: post and read history. Posting is idempotent on the page's client id."""
 from __future__ import annotations
 
-from . import access, validation
-from .access import member_room
+from . import access, policy, validation
+from .access import authorize
 from .bus.base import Bus
 from .config import Settings
-from .errors import ChatError, RateLimited
-from .events import MessagePosted
+from .errors import ChatError, Forbidden, NotFound, RateLimited
+from .events import MessageDeleted, MessagePosted
 from .formatting import Renderer
 from .models import Message, User
 from .ratelimit import Limiter, NoLimit
@@ -30,6 +30,9 @@ class Messages:
     async def post(self, user: User, room_id: int, body: str, client_id: str) -> Message:
         """Store and publish a message. A retry with the same client id returns the first one, publishing nothing.
 
+        Policy 'post' (every member, in every kind; services/policy.py): the store checks membership in the
+        transaction that stores the message, and only a refusal asks the policy which error to give.
+
         RateLimited 'Slow down ...' past the per-user limit. A retry never uses up the allowance: its
         token is given back, and a retry refused by the limit still gets its message if it is recent.
         """
@@ -40,7 +43,7 @@ class Messages:
             await self._limit.check(user.id)
         except RateLimited:
             # The store has no lookup by client id; a retry that meets the limit follows its original closely.
-            room = await member_room(self._store, user, room_id)
+            room = (await authorize(self._store, user, room_id, 'post')).room
             for earlier in reversed(await self._store.latest(room.id, RECENT)):
                 if earlier.author_id == user.id and earlier.client_id == cid and earlier.kind == 'text':
                     return earlier
@@ -49,8 +52,10 @@ class Messages:
         html = await self._renderer.render(text)
         try:
             message, created = await self._store.post_message(room_id, user, text, html, cid)
-        except ChatError:
+        except ChatError as refused:
             await self._limit.refund(user.id)  # nothing was posted
+            if isinstance(refused, Forbidden):  # not a member: the policy words it (NotFound for a private room)
+                await authorize(self._store, user, room_id, 'post')
             raise
         if created:
             await self._bus.publish(MessagePosted(message))
@@ -64,18 +69,40 @@ class Messages:
         self._renderer.close()
 
     async def latest(self, user: User, room_id: int, limit: int = 50) -> list[Message]:
-        """The newest messages of a joined room, oldest first."""
-        room = await member_room(self._store, user, room_id)
+        """The newest messages of a room `user` may read (policy 'read'), oldest first."""
+        room = (await authorize(self._store, user, room_id, 'read')).room
         return await self._store.latest(room.id, validation.limit(limit, MAX_PAGE))
 
     async def before(self, user: User, room_id: int, before_seq: int, limit: int = 50) -> list[Message]:
         """The page of older messages just above `before_seq`, oldest first."""
         seq = validation.seq(before_seq)
-        room = await member_room(self._store, user, room_id)
+        room = (await authorize(self._store, user, room_id, 'read')).room
         return await self._store.before(room.id, seq, validation.limit(limit, MAX_PAGE))
 
     async def after(self, user: User, room_id: int, after_seq: int, limit: int = MAX_PAGE) -> list[Message]:
         """Messages newer than `after_seq`, oldest first: the catch-up after a gap or a reconnect."""
         seq = validation.seq(after_seq)
-        room = await member_room(self._store, user, room_id)
+        room = (await authorize(self._store, user, room_id, 'read')).room
         return await self._store.after(room.id, seq, validation.limit(limit, MAX_PAGE))
+
+    async def delete(self, user: User, room_id: int, seq: int) -> Message:
+        """Delete a text message: its author may (policy 'delete_own'), so may the owner, moderators and the
+        administrator (policy 'delete_other'). Everyone then sees "message deleted": body and html are emptied
+        in the store and MessageDeleted is published. Returns the message as stored now.
+
+        NotFound 'No such message'; Forbidden 'Notices cannot be deleted'. Deleting it again changes nothing.
+        """
+        number = validation.seq(seq)
+        access = await authorize(self._store, user, room_id, 'read')
+        message = await self._store.get_message(access.room.id, number)
+        if message is None:
+            raise NotFound('No such message')
+        if message.kind != 'text':
+            raise Forbidden('Notices cannot be deleted')
+        action: policy.Action = 'delete_own' if message.author_id == user.id else 'delete_other'
+        policy.require(action, access.room.kind, access.standing, user.is_admin)
+        if await self._store.delete_message(access.room.id, number):
+            await self._bus.publish(MessageDeleted(access.room.id, number, message.id, user.id))
+        deleted = await self._store.get_message(access.room.id, number)
+        assert deleted is not None
+        return deleted

@@ -7,6 +7,10 @@ from typing import Literal
 
 MessageKind = Literal['text', 'join', 'leave']
 PresenceStatus = Literal['online', 'away', 'offline']
+# public: anyone may find and join it; private: members only, added by invitation; dm: a 1:1 direct
+# message (its key is the two ids); group: a direct message of 3-8 people. dm and group have no name.
+RoomKind = Literal['public', 'private', 'dm', 'group']
+Role = Literal['owner', 'moderator', 'member']
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,6 +18,7 @@ class User:
     id: int
     username: str
     created_at: datetime
+    is_admin: bool = False  # the site's administrator: the first account (services/policy.py says what it may do)
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +29,7 @@ class Room:
     created_by: int | None
     created_at: datetime
     member_count: int = 0
+    kind: RoomKind = 'public'
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,8 +37,9 @@ class Message:
     """One entry of a room's history. `seq` is dense per room (1, 2, 3 ...), allocated with the insert.
 
     `kind` is 'text' for what a person wrote, 'join'/'leave' for the membership notices that are part
-    of the same sequence (so catch-up after a gap brings them back too). `html` is the body rendered
-    as sanitised Markdown once, at write time.
+    of the same sequence (so catch-up after a gap brings them back too; 'alice added bob' and 'alice
+    removed bob' are 'join'/'leave' notices of bob too). `html` is the body rendered as sanitised
+    Markdown once, at write time.
     """
 
     id: int
@@ -45,6 +52,23 @@ class Message:
     client_id: str
     created_at: datetime
     kind: MessageKind = 'text'
+    deleted: bool = False  # removed by its author or a moderator: body and html are empty, the seq stays
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A member of a room with their role in it."""
+
+    user: User
+    role: Role
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """Where a user stands in one room: their role if they are a member (None if not), and whether banned."""
+
+    role: Role | None = None
+    banned: bool = False
 
 
 SessionKind = Literal['session', 'ticket']

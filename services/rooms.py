@@ -1,18 +1,19 @@
-"""Rooms: create, browse, join, leave, members, topic."""
+"""Rooms: create, browse, join, leave, members, topic. Who may do what: services/policy.py."""
 from __future__ import annotations
 
-from . import validation
-from .access import existing_room, member_room
+from . import notices, validation
+from .access import authorize, existing_room
 from .bus.base import Bus
-from .errors import Conflict, NotFound, ValidationError
-from .events import MembershipChanged, MessagePosted, RoomCreated, RoomUpdated
-from .models import Room, User
+from .errors import Conflict, Forbidden, NotFound, ValidationError
+from .events import RoomCreated, RoomUpdated
+from .models import Member, Room, User
 from .ratelimit import Limiter, NoLimit
 from .store.base import Store
 
 GENERAL = 'general'
 GENERAL_TOPIC = 'Company-wide chat'
 MAX_QUERY = 64
+ROOM_KINDS = ('public', 'private')  # what the room lists show; 'dm' and 'group' are direct messages
 
 
 class Rooms:
@@ -35,85 +36,110 @@ class Rooms:
             assert room is not None
             return room
 
-    async def create_room(self, user: User, name: str, topic: str = '') -> Room:
-        """Create a room with `user` as its first member. Conflict 'A room with that name exists'.
+    async def create_room(self, user: User, name: str, topic: str = '', private: bool = False) -> Room:
+        """Create a room with `user` as its owner and first member; `private`: listed to its members only.
 
-        RateLimited past the per-user limit; input that fails validation does not count, a taken name does.
+        Conflict 'A room with that name exists' (private and public rooms share names). RateLimited past the
+        per-user limit; input that fails validation does not count, a taken name does. Publishes RoomCreated
+        to the creator's pages only.
         """
         clean_name = validation.room_name(name)
         clean_topic = validation.topic(topic)
+        if not isinstance(private, bool):
+            raise ValidationError('Private must be true or false.')
         await self._create_limit.check(user.id)
-        room = await self._store.create_room(clean_name, clean_topic, user.id)
+        room = await self._store.create_room(clean_name, clean_topic, user.id, 'private' if private else 'public')
         await self._bus.publish(RoomCreated(room, user.id))  # committed: the creator's other tabs list it
         return room
 
     async def list_joined(self, user: User) -> list[Room]:
-        """The rooms `user` has joined, by name."""
-        return await self._store.rooms_of(user.id)
+        """The rooms (public and private, not direct messages: see Conversations.list) `user` is in, by name."""
+        return [room for room in await self._store.rooms_of(user.id) if room.kind in ROOM_KINDS]
 
     async def room_ids_of(self, user_id: int) -> list[int]:
-        """The ids of the rooms a user is in: where a change of that user's presence must be shown."""
+        """The ids of the rooms and direct messages a user is in: where a change of their presence is shown."""
         return [room.id for room in await self._store.rooms_of(user_id)]
 
     async def browse(self, user: User, query: str = '', limit: int = 50, offset: int = 0) -> list[tuple[Room, bool]]:
-        """Public rooms whose name contains `query`, each with whether `user` has joined it."""
-        if not isinstance(query, str):
-            raise ValidationError('Search text must be text.')
-        needle = query.strip().lower()[:MAX_QUERY]
-        if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
-            raise ValidationError('Offset must be a whole number of at least 0.')
-        rooms = await self._store.list_rooms(needle, validation.limit(limit), offset)
+        """Public rooms (and the private ones `user` is in) whose name contains `query`, each with whether
+        `user` has joined it. Never a direct message."""
+        needle, clean_limit = self._search(query, limit, offset)
+        rooms = await self._store.list_rooms(needle, clean_limit, offset, member_id=user.id)
         joined = {room.id for room in await self._store.rooms_of(user.id)}
         return [(room, room.id in joined) for room in rooms]
 
+    async def all_rooms(self, user: User, query: str = '', limit: int = 50, offset: int = 0) -> list[Room]:
+        """Every public and private room whose name contains `query`: the administrator's list (Forbidden else)."""
+        if not user.is_admin:
+            raise Forbidden('Only the administrator can list every room')
+        needle, clean_limit = self._search(query, limit, offset)
+        return await self._store.list_rooms(needle, clean_limit, offset, every=True)
+
+    @staticmethod
+    def _search(query: str, limit: int, offset: int) -> tuple[str, int]:
+        if not isinstance(query, str):
+            raise ValidationError('Search text must be text.')
+        if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+            raise ValidationError('Offset must be a whole number of at least 0.')
+        return query.strip().lower()[:MAX_QUERY], validation.limit(limit)
+
     async def get_room(self, user: User, room_id: int) -> Room:
-        """The room if `user` is a member (NotFound / Forbidden otherwise)."""
-        return await member_room(self._store, user, room_id)
+        """The room if `user` may read it (policy 'read'; NotFound / Forbidden otherwise)."""
+        return (await authorize(self._store, user, room_id, 'read')).room
 
     async def join(self, user: User, room_id: int) -> Room:
         """Join a room; posts 'alice joined'. Joining again changes nothing and publishes nothing.
 
-        RateLimited past the per-user limit on joins and leaves (a join that changes nothing is free).
+        Policy 'join': anyone may join a public room, the administrator any room; a banned user gets
+        Forbidden 'You are banned from this room' (NotFound for a private one). RateLimited past the per-user
+        limit on joins and leaves (a join that changes nothing is free).
         """
-        room = await existing_room(self._store, room_id)
-        if await self._store.is_member(room.id, user.id):
+        access = await authorize(self._store, user, room_id, 'join')
+        room = access.room
+        if access.standing.role is not None:
             return room
         await self._join_limit.check(user.id)
-        notice = await self._store.join(room.id, user.id, f'{user.username} joined')
-        room = await existing_room(self._store, room.id)
+        async with self._store.unit() as uow:
+            # checked again under the room's lock: a ban may have come in between
+            await authorize(uow, user, room.id, 'join')
+            notice = await notices.add(uow, room.id, user, f'{user.username} joined')
         if notice is None:
             await self._join_limit.refund(user.id)
-        else:
-            await self._bus.publish(MessagePosted(notice))
-            await self._bus.publish(MembershipChanged(room.id, user.id, user.username, True, room.member_count))
-        return room
+            return await existing_room(self._store, room.id)
+        return await notices.publish(self._bus, self._store, notice, user, True)
 
     async def leave(self, user: User, room_id: int) -> None:
-        """Leave a room; posts 'alice left'. Leaving a room one is not in changes nothing.
+        """Leave a room or a group conversation; posts 'alice left'. Leaving a room one is not in changes nothing.
 
-        RateLimited past the per-user limit on joins and leaves (a leave that changes nothing is free).
+        Forbidden 'You cannot leave a direct message' for a 1:1. RateLimited past the per-user limit on joins and
+        leaves (a leave that changes nothing is free).
         """
-        room = await existing_room(self._store, room_id)
-        if not await self._store.is_member(room.id, user.id):
+        access = await authorize(self._store, user, room_id, 'leave')
+        if access.standing.role is None:
             return
         await self._join_limit.check(user.id)
-        notice = await self._store.leave(room.id, user.id, f'{user.username} left')
+        async with self._store.unit() as uow:
+            notice = await notices.remove(uow, access.room.id, user, f'{user.username} left')
         if notice is None:
             await self._join_limit.refund(user.id)
         else:
-            room = await existing_room(self._store, room.id)
-            await self._bus.publish(MessagePosted(notice))
-            await self._bus.publish(MembershipChanged(room.id, user.id, user.username, False, room.member_count))
+            await notices.publish(self._bus, self._store, notice, user, False)
 
     async def members(self, user: User, room_id: int) -> list[User]:
-        """The members of a room `user` has joined, by username."""
-        room = await member_room(self._store, user, room_id)
-        return await self._store.members(room.id)
+        """The members of a room `user` may see the members of (policy 'list_members'), by username."""
+        access = await authorize(self._store, user, room_id, 'list_members')
+        return await self._store.members(access.room.id)
+
+    async def roster(self, user: User, room_id: int) -> list[Member]:
+        """As `members`, each with their role (owner, moderator, member)."""
+        access = await authorize(self._store, user, room_id, 'list_members')
+        return await self._store.roster(access.room.id)
 
     async def set_topic(self, user: User, room_id: int, topic: str) -> Room:
-        """Change the topic of a room `user` has joined; every viewer gets RoomUpdated."""
-        room = await member_room(self._store, user, room_id)
-        updated = await self._store.set_topic(room.id, validation.topic(topic))
+        """Change the topic (policy 'set_topic': the owner, moderators, the administrator); viewers get RoomUpdated."""
+        clean = validation.topic(topic)
+        access = await authorize(self._store, user, room_id, 'set_topic')
+        updated = await self._store.set_topic(access.room.id, clean)
         await self._bus.publish(RoomUpdated(updated))
         return updated
 
@@ -122,7 +148,7 @@ class Rooms:
         general = await self._store.get_room_by_name(GENERAL)
         if general is not None and await self._store.is_member(general.id, user.id):
             return general
-        joined = await self._store.rooms_of(user.id)
+        joined = await self.list_joined(user)
         if not joined:
             raise NotFound('You have not joined any room yet')
         return joined[0]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 
-from .access import member_room
+from .access import authorize
 from .bus.base import Bus
 from .clock import Clock
 from .config import Settings
@@ -37,7 +37,7 @@ class Typing:
             await self._limit.check(user.id)  # before the store read: a flood costs no database work
         except RateLimited:
             return
-        room = await member_room(self._store, user, room_id)
+        room = (await authorize(self._store, user, room_id, 'typing')).room
         now = self._clock()
         key = (room.id, user.id)
         last = self._since.get(key)

@@ -41,13 +41,15 @@ class Spec:
 
 
 SPECS: tuple[Spec, ...] = (
-    Spec('message.posted', 1, events.MessagePosted),
+    Spec('message.posted', 2, events.MessagePosted),  # v2: Message.deleted
     Spec('membership.changed', 1, events.MembershipChanged),
-    Spec('room.updated', 1, events.RoomUpdated),
-    Spec('room.created', 1, events.RoomCreated),
+    Spec('room.updated', 2, events.RoomUpdated),  # v2: Room.kind
+    Spec('room.created', 2, events.RoomCreated),  # v2: Room.kind
     Spec('typing.changed', 1, events.TypingChanged),
     Spec('presence.changed', 1, events.PresenceChanged),
     Spec('sessions.ended', 1, events.SessionsEnded),
+    Spec('message.deleted', 1, events.MessageDeleted),
+    Spec('role.changed', 1, events.RoleChanged),
 )
 
 _RESERVED = {'v', 'type'}

@@ -83,7 +83,8 @@ export default {
   },
   methods: {
     apply(e) {
-      if (!e || e.v !== 1) return; // a version this page does not know: ignore (the next reload brings the new code)
+      // a version this page does not know: ignore (the next reload brings the new code)
+      if (!e || e.v !== (e.type === "room.updated" ? 2 : 1)) return;
       const roomId = e.type === "room.updated" ? e.room && e.room.id : e.room_id;
       if (e.type !== "presence.changed" && roomId !== this.roomId) return;
       if (e.type === "typing.changed") {

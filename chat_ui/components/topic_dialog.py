@@ -1,7 +1,8 @@
 """The "Edit topic" dialog, built when opened and deleted when closed (no cost for pages that never use it).
 
-Any member may change the topic for now (Rooms.set_topic); roles will narrow it later. Saving publishes
-RoomUpdated, which updates the topic line of every open page of the room, this one included.
+The owner, moderators and the administrator may change the topic (Rooms.set_topic, services/policy.py); anyone
+else sees the refusal in the dialog. Saving publishes RoomUpdated, which updates the topic line of every open
+page of the room, this one included.
 """
 from __future__ import annotations
 

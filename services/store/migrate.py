@@ -34,7 +34,30 @@ async def upgrade_head(engine: AsyncEngine) -> None:
     On PostgreSQL several instances may start at once: a transaction-scoped advisory lock lets one migrate
     while the others wait, then find the schema at head.
     """
+    if engine.dialect.name == 'sqlite':
+        await _upgrade_sqlite(engine)
+        return
     async with engine.begin() as conn:
         if engine.dialect.name == 'postgresql':
             await conn.execute(text('SELECT pg_advisory_xact_lock(:key)'), {'key': MIGRATION_LOCK})
         await conn.run_sync(_upgrade)
+
+
+async def _upgrade_sqlite(engine: AsyncEngine) -> None:
+    """With foreign keys off while migrating: SQLite changes a table by copying it and dropping the old one
+    (Alembic's batch mode), and with foreign keys on that DROP deletes every row that refers to the table
+    (ON DELETE CASCADE: a room's memberships and messages). The pragma only takes effect outside a transaction;
+    afterwards the rows must still satisfy every foreign key, or the migration fails loudly."""
+    async with engine.connect() as conn:
+        await conn.exec_driver_sql('PRAGMA foreign_keys=OFF')
+        await conn.commit()
+        try:
+            await conn.run_sync(_upgrade)
+            await conn.commit()
+            broken = (await conn.exec_driver_sql('PRAGMA foreign_key_check')).all()
+            if broken:
+                raise RuntimeError(f'the migration left rows that break a foreign key: {broken[:5]}')
+        finally:
+            await conn.rollback()
+            await conn.exec_driver_sql('PRAGMA foreign_keys=ON')
+            await conn.commit()

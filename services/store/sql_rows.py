@@ -12,27 +12,29 @@ from .tables import memberships, messages, rooms, users
 _counted = memberships.alias('counted')  # own alias: rooms_of() joins memberships in the outer query
 _member_count = (select(func.count()).select_from(_counted).where(_counted.c.room_id == rooms.c.id)
                  .correlate(rooms).scalar_subquery().label('member_count'))
-_ROOM = select(rooms.c.id, rooms.c.name, rooms.c.topic, rooms.c.created_by, rooms.c.created_at, _member_count)
-_USER = select(users.c.id, users.c.username, users.c.created_at)
+_ROOM = select(rooms.c.id, rooms.c.name, rooms.c.topic, rooms.c.created_by, rooms.c.created_at, _member_count,
+               rooms.c.kind)
+_USER = select(users.c.id, users.c.username, users.c.created_at, users.c.is_admin)
 _MESSAGE = select(
     messages.c.id, messages.c.room_id, messages.c.seq, messages.c.author_id, users.c.username.label('author_name'),
     messages.c.body, messages.c.html, messages.c.client_id, messages.c.created_at, messages.c.kind,
+    messages.c.deleted,
 ).join(users, users.c.id == messages.c.author_id)
 
 
 def _user(row: Any) -> User:
-    return User(id=row.id, username=row.username, created_at=row.created_at)
+    return User(id=row.id, username=row.username, created_at=row.created_at, is_admin=row.is_admin)
 
 
 def _room(row: Any) -> Room:
     return Room(id=row.id, name=row.name, topic=row.topic, created_by=row.created_by,
-                created_at=row.created_at, member_count=row.member_count)
+                created_at=row.created_at, member_count=row.member_count, kind=row.kind)
 
 
 def _message(row: Any) -> Message:
     return Message(id=row.id, room_id=row.room_id, seq=row.seq, author_id=row.author_id,
                    author_name=row.author_name, body=row.body, html=row.html, client_id=row.client_id,
-                   created_at=row.created_at, kind=row.kind)
+                   created_at=row.created_at, kind=row.kind, deleted=row.deleted)
 
 
 def _now() -> datetime:

@@ -1,16 +1,15 @@
 """The sessions part of the SQL store (hostile-auth), mixed into SQLAlchemyStore: same transactions, same engine."""
 from __future__ import annotations
 
-import contextlib
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..errors import Conflict, NotFound
 from ..models import AuthSession
+from .sql_core import SQLCore
 from .tables import sessions, users
 
 _SESSION = select(sessions.c.id, sessions.c.user_id, sessions.c.kind, sessions.c.created_at,
@@ -22,15 +21,7 @@ def _session(row: Any) -> AuthSession:
                        last_seen_at=row.last_seen_at, expires_at=row.expires_at, binding=row.binding)
 
 
-class SessionRows:
-    """Needs the store's `_write()` transaction and `_read(statement)`."""
-
-    def _write(self) -> contextlib.AbstractAsyncContextManager[AsyncConnection]:
-        raise NotImplementedError
-
-    async def _read(self, statement: Any) -> list[Any]:
-        raise NotImplementedError
-
+class SessionRows(SQLCore):
     async def create_session(self, session: AuthSession) -> None:
         try:
             async with self._write() as conn:

@@ -18,7 +18,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    true,
+    false,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -60,18 +60,20 @@ users = Table(
     Column('username_lower', String(32), nullable=False, unique=True),
     Column('password_hash', String(255), nullable=False),
     Column('created_at', UTCDateTime(), nullable=False),
+    Column('is_admin', Boolean, nullable=False, server_default=false()),  # migration 0003
 )
 
 rooms = Table(
     'rooms', metadata,
     Column('id', BigId, primary_key=True, autoincrement=True),
-    Column('name', String(32), nullable=False),
-    Column('name_lower', String(32), nullable=False, unique=True),
+    Column('name', String(32), nullable=False),  # '' for direct messages
+    Column('name_lower', String(32), nullable=True, unique=True),  # NULL for direct messages (not unique then)
     Column('topic', String(200), nullable=False, server_default=''),
     Column('created_by', BigId, ForeignKey('users.id', ondelete='SET NULL'), nullable=True),
     Column('created_at', UTCDateTime(), nullable=False),
     Column('last_seq', Integer, nullable=False, server_default='0'),
-    Column('is_public', Boolean, nullable=False, server_default=true()),
+    Column('kind', String(8), nullable=False, server_default='public'),  # models.RoomKind (migration 0003)
+    Column('dm_key', String(64), nullable=True, unique=True),  # a 1:1's sorted ids: made once (migration 0003)
 )
 
 memberships = Table(
@@ -79,8 +81,19 @@ memberships = Table(
     Column('room_id', BigId, ForeignKey('rooms.id', ondelete='CASCADE'), nullable=False),
     Column('user_id', BigId, ForeignKey('users.id', ondelete='CASCADE'), nullable=False),
     Column('joined_at', UTCDateTime(), nullable=False),
+    Column('role', String(9), nullable=False, server_default='member'),  # models.Role (migration 0003)
     PrimaryKeyConstraint('room_id', 'user_id'),
     Index(None, 'user_id'),  # rooms_of(user)
+)
+
+# who may not rejoin or be added to a room until unbanned (migration 0003)
+bans = Table(
+    'bans', metadata,
+    Column('room_id', BigId, ForeignKey('rooms.id', ondelete='CASCADE'), nullable=False),
+    Column('user_id', BigId, ForeignKey('users.id', ondelete='CASCADE'), nullable=False),
+    Column('banned_by', BigId, ForeignKey('users.id', ondelete='SET NULL'), nullable=True),
+    Column('banned_at', UTCDateTime(), nullable=False),
+    PrimaryKeyConstraint('room_id', 'user_id'),
 )
 
 messages = Table(
@@ -94,6 +107,7 @@ messages = Table(
     Column('client_id', String(80), nullable=False),
     Column('kind', String(8), nullable=False, server_default='text'),
     Column('created_at', UTCDateTime(), nullable=False),
+    Column('deleted', Boolean, nullable=False, server_default=false()),  # body and html emptied (migration 0003)
     UniqueConstraint('room_id', 'seq'),  # also the index every history read walks
     UniqueConstraint('room_id', 'author_id', 'client_id'),
 )

@@ -14,10 +14,11 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Column, Connection, inspect
+from sqlalchemy import Column, Connection, inspect, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from services.store.migrate import alembic_config, upgrade_head
+from services.store.sqlalchemy_store import SQLAlchemyStore
 from services.store.tables import metadata
 
 from .conftest import pg_database
@@ -91,3 +92,39 @@ async def test_every_migration_downgrades_to_an_empty_database_and_back(url: str
     left, differences = await _after_migrating(url, _down_and_up)
     assert left == set(), f'tables the downgrades leave behind: {sorted(left)}'
     assert differences == [], pformat(differences)
+
+
+def _fill_at_0002(connection: Connection) -> None:
+    """A site made before conversations: alice (first) and bob, alice's public 'dev' and private 'ops'."""
+    command.upgrade(alembic_config(connection), '0002')
+    connection.execute(text(
+        "INSERT INTO users (id, username, username_lower, password_hash, created_at) VALUES "
+        "(1, 'alice', 'alice', 'h', '2026-01-01 00:00:00+00'), (2, 'bob', 'bob', 'h', '2026-01-01 00:00:00+00')"))
+    connection.execute(text(
+        "INSERT INTO rooms (id, name, name_lower, topic, created_by, created_at, last_seq, is_public) VALUES "
+        "(1, 'dev', 'dev', '', 1, '2026-01-01 00:00:00+00', 0, true), "
+        "(2, 'ops', 'ops', '', 1, '2026-01-01 00:00:00+00', 0, false)"))
+    connection.execute(text(
+        "INSERT INTO memberships (room_id, user_id, joined_at) VALUES "
+        "(1, 1, '2026-01-01 00:00:00+00'), (1, 2, '2026-01-01 00:00:00+00'), (2, 1, '2026-01-01 00:00:00+00')"))
+
+
+async def test_an_existing_site_keeps_its_rooms_and_gets_an_administrator_and_owners(url: str) -> None:
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(_fill_at_0002)
+    finally:
+        await engine.dispose()
+    store = SQLAlchemyStore(url)
+    await store.start()  # migrates 0002 → head
+    try:
+        alice, bob = await store.get_user_by_name('alice'), await store.get_user_by_name('bob')
+        assert alice is not None and alice.is_admin and bob is not None and not bob.is_admin
+        dev, ops = await store.get_room_by_name('dev'), await store.get_room_by_name('ops')
+        assert dev is not None and ops is not None and (dev.kind, ops.kind) == ('public', 'private')
+        roles = [(m.user.username, m.role) for m in await store.roster(dev.id)]
+        assert roles == [('alice', 'owner'), ('bob', 'member')]
+        assert [r.name for r in await store.list_rooms('', 10, 0)] == ['dev']  # ops stays unlisted
+    finally:
+        await store.close()

@@ -12,6 +12,21 @@ from services.models import AuthSession
 from .conftest import Store, StoreFactory
 
 
+async def join(store: Store, room_id: int, user_id: int, text: str) -> object:
+    """A join as the services write it: membership and notice in one unit of work; None if already a member."""
+    async with store.unit() as uow:
+        if not await uow.add_member(room_id, user_id):
+            return None
+        return await uow.append_notice(room_id, user_id, 'join', text, text)
+
+
+async def leave(store: Store, room_id: int, user_id: int, text: str) -> object:
+    async with store.unit() as uow:
+        if await uow.remove_member(room_id, user_id) is None:
+            return None
+        return await uow.append_notice(room_id, user_id, 'leave', text, text)
+
+
 async def test_users_are_unique_case_insensitively(store: Store) -> None:
     alice = await store.create_user('alice', 'hash-1')
     assert alice.created_at.tzinfo is not None and alice.created_at.utcoffset() == UTC.utcoffset(None)
@@ -48,15 +63,15 @@ async def test_rooms_memberships_and_listing(store: Store) -> None:
 async def test_join_and_leave_write_notices_in_the_sequence(store: Store) -> None:
     alice = await store.create_user('alice', 'h')
     room = await store.create_room('dev', '', None)
-    joined = await store.join(room.id, alice.id, 'alice joined')
+    joined = await join(store, room.id, alice.id, 'alice joined')
     assert joined is not None and (joined.seq, joined.kind, joined.body, joined.author_name) == (
         1, 'join', 'alice joined', 'alice')
-    assert await store.join(room.id, alice.id, 'alice joined') is None
+    assert await join(store, room.id, alice.id, 'alice joined') is None
     assert await store.members(room.id) == [alice]
     assert (await store.get_room(room.id)).member_count == 1  # type: ignore[union-attr]
-    left = await store.leave(room.id, alice.id, 'alice left')
+    left = await leave(store, room.id, alice.id, 'alice left')
     assert left is not None and (left.seq, left.kind) == (2, 'leave')
-    assert await store.leave(room.id, alice.id, 'alice left') is None
+    assert await leave(store, room.id, alice.id, 'alice left') is None
     assert not await store.is_member(room.id, alice.id)
     assert [m.seq for m in await store.latest(room.id, 10)] == [1, 2]
 
@@ -132,7 +147,7 @@ async def test_concurrent_posts_and_retries_are_dense_and_stored_once(store: Sto
     users = [await store.create_user(f'user{i}', 'h') for i in range(4)]
     room = await store.create_room('busy', '', users[0].id)
     for user in users[1:]:
-        await store.join(room.id, user.id, f'{user.username} joined')
+        await join(store, room.id, user.id, f'{user.username} joined')
     before = (await store.latest(room.id, 1))[0].seq
     sends = [store.post_message(room.id, users[i % 50 % 4], f'm{i % 50}', 'h', f'c{i % 50}') for i in range(200)]
     results = await asyncio.gather(*sends)  # every client id is sent by the same user 1 to 4 times
@@ -166,7 +181,7 @@ async def test_reads_of_an_unknown_room_raise_not_found(store: Store) -> None:
 async def test_writes_to_an_unknown_room_raise_not_found_and_change_nothing(store: Store) -> None:
     alice = await store.create_user('alice', 'h')
     writes: list[Callable[[], Awaitable[object]]] = [
-        lambda: store.join(NO_ID, alice.id, 'alice joined'), lambda: store.leave(NO_ID, alice.id, 'alice left'),
+        lambda: join(store, NO_ID, alice.id, 'alice joined'), lambda: leave(store, NO_ID, alice.id, 'alice left'),
         lambda: store.set_topic(NO_ID, 'topic'), lambda: store.post_message(NO_ID, alice, 'x', 'x', 'c1')]
     for write in writes:
         with pytest.raises(NotFound, match='That room does not exist'):
@@ -183,10 +198,10 @@ async def test_an_unknown_user_raises_not_found_and_changes_nothing(store: Store
     with pytest.raises(Conflict):  # a taken name is the first thing said, whoever asks
         await store.create_room('dev', '', NO_ID)
     with pytest.raises(NotFound, match='No such user'):
-        await store.join(room.id, NO_ID, 'ghost joined')
+        await join(store, room.id, NO_ID, 'ghost joined')
     with pytest.raises(NotFound, match='No such user'):
         await store.set_password_hash(NO_ID, 'hash')
-    assert await store.leave(room.id, NO_ID, 'ghost left') is None  # not a member: nothing to do, like a non-member
+    assert await leave(store, room.id, NO_ID, 'ghost left') is None  # not a member: nothing to do, like a non-member
     ghost = replace(alice, id=NO_ID, username='ghost')
     with pytest.raises(Forbidden):
         await store.post_message(room.id, ghost, 'boo', 'boo', 'g1')
@@ -210,7 +225,7 @@ async def test_names_sort_by_code_point_everywhere(store: Store) -> None:
     room = await store.get_room_by_name('roomab')
     assert room is not None
     for user in others:
-        await store.join(room.id, user.id, f'{user.username} joined')
+        await join(store, room.id, user.id, f'{user.username} joined')
     assert [u.username for u in await store.members(room.id)] == expected
 
 

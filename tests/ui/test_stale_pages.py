@@ -43,7 +43,8 @@ async def test_a_stale_page_gets_nothing_and_logs_no_traceback(
     pane, calls = record_answers(bob)
     services, room_id = pane._services, int(pane.props['roomId'])
     # removed behind the page's back: no event reaches it (as when the removal happened on another instance)
-    await services.store.leave(room_id, pane._viewer.id, 'bob left')
+    async with services.store.unit() as uow:
+        await uow.remove_member(room_id, pane._viewer.id)
     await services.messages.post(record_answers(alice)[0]._viewer, room_id, 'not for bob', 'c1')
     caplog.clear()
 

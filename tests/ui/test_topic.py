@@ -1,4 +1,5 @@
-"""Editing a room's topic from its header: any member may; every open page of the room follows live.
+"""Editing a room's topic from its header: the owner, a moderator or the administrator may (services/policy.py);
+every open page of the room follows live.
 
 The topic line is rendered in the browser (room_live.js, tested live in tests/browser/test_topic.py); here: the
 dialog, the one broadcast to the room, and the stored topic a page opens with."""
@@ -29,23 +30,36 @@ def dialog_open(user: User) -> bool:
     return any(dialog.value for dialog in user.find(kind=ui.dialog).elements)
 
 
-async def test_a_member_edits_the_topic_and_every_page_follows(create_user: Callable[[], User],
-                                                               room_emits: RoomEmits) -> None:
+async def test_the_administrator_edits_the_topic_and_every_page_follows(create_user: Callable[[], User],
+                                                                      room_emits: RoomEmits) -> None:
     alice, bob = create_user(), create_user()
-    await sign_up(alice, 'alice')
+    await sign_up(alice, 'alice')  # the first account: the site's administrator
     await sign_up(bob, 'bob')
     assert topic_line(bob) == 'Company-wide chat'
 
-    bob.find(kind=RoomLive).trigger('edit_topic')  # bob is a plain member: anyone in the room may change it for now
-    await bob.should_see('Edit topic')
-    assert field(bob, 'Topic').elements.pop().value == 'Company-wide chat'  # starts from the current topic
-    field(bob, 'Topic').clear().type('  Launch on Friday  ')
-    press(bob, 'Save')
+    alice.find(kind=RoomLive).trigger('edit_topic')
+    await alice.should_see('Edit topic')
+    assert field(alice, 'Topic').elements.pop().value == 'Company-wide chat'  # starts from the current topic
+    field(alice, 'Topic').clear().type('  Launch on Friday  ')
+    press(alice, 'Save')
     await eventually(lambda: broadcast_topics(room_emits) == ['Launch on Friday'])  # once, to every open page
-    await eventually(lambda: not dialog_open(bob))
+    await eventually(lambda: not dialog_open(alice))
 
-    await alice.open('/')  # and it is stored
-    assert topic_line(alice) == 'Launch on Friday'
+    await bob.open('/')  # and it is stored
+    assert topic_line(bob) == 'Launch on Friday'
+
+
+async def test_a_plain_member_is_told_who_may_edit_the_topic(create_user: Callable[[], User],
+                                                           room_emits: RoomEmits) -> None:
+    alice, bob = create_user(), create_user()
+    await sign_up(alice, 'alice')
+    await sign_up(bob, 'bob')  # a plain member of general (a room of the system: no owner)
+    bob.find(kind=RoomLive).trigger('edit_topic')
+    await bob.should_see('Edit topic')
+    field(bob, 'Topic').clear().type('mine now')
+    press(bob, 'Save')
+    await bob.should_see('Only the owner or a moderator can do that', retries=30)
+    assert broadcast_topics(room_emits) == [] and topic_line(bob) == 'Company-wide chat'
 
 
 async def test_a_bad_topic_is_explained_in_the_dialog_and_nothing_changes(create_user: Callable[[], User]) -> None:

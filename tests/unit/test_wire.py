@@ -16,8 +16,10 @@ from services import events, wire
 from services.events import (
     Event,
     MembershipChanged,
+    MessageDeleted,
     MessagePosted,
     PresenceChanged,
+    RoleChanged,
     RoomCreated,
     RoomUpdated,
     SessionsEnded,
@@ -34,19 +36,19 @@ ROOM = Room(id=2, name='dev', topic='Shipping', created_by=None, created_at=WHEN
 # (event, its golden wire form): one entry per event type. Literals on purpose: no helper builds them.
 GOLDEN: list[tuple[Event, dict[str, Any]]] = [
     (MessagePosted(MESSAGE), {
-        'v': 1, 'type': 'message.posted',
+        'v': 2, 'type': 'message.posted',
         'message': {'id': 7, 'room_id': 2, 'seq': 41, 'author_id': 3, 'author_name': 'alice',
                     'body': 'hi **there**', 'html': '<p>hi <strong>there</strong></p>', 'client_id': 'c-1',
-                    'created_at': '2026-11-30T01:02:03.456789+00:00', 'kind': 'text'},
+                    'created_at': '2026-11-30T01:02:03.456789+00:00', 'kind': 'text', 'deleted': False},
     }),
     (MembershipChanged(room_id=2, user_id=3, username='alice', joined=True, member_count=6), {
         'v': 1, 'type': 'membership.changed',
         'room_id': 2, 'user_id': 3, 'username': 'alice', 'joined': True, 'member_count': 6,
     }),
     (RoomUpdated(ROOM), {
-        'v': 1, 'type': 'room.updated',
+        'v': 2, 'type': 'room.updated',
         'room': {'id': 2, 'name': 'dev', 'topic': 'Shipping', 'created_by': None,
-                 'created_at': '2026-11-30T01:02:03.456789+00:00', 'member_count': 5},
+                 'created_at': '2026-11-30T01:02:03.456789+00:00', 'member_count': 5, 'kind': 'public'},
     }),
     (TypingChanged(room_id=2, user_id=3, username='alice', typing=False), {
         'v': 1, 'type': 'typing.changed', 'room_id': 2, 'user_id': 3, 'username': 'alice', 'typing': False,
@@ -55,12 +57,18 @@ GOLDEN: list[tuple[Event, dict[str, Any]]] = [
         'v': 1, 'type': 'presence.changed', 'user_id': 3, 'status': 'away',
     }),
     (RoomCreated(ROOM, creator_id=3), {
-        'v': 1, 'type': 'room.created', 'creator_id': 3,
+        'v': 2, 'type': 'room.created', 'creator_id': 3,
         'room': {'id': 2, 'name': 'dev', 'topic': 'Shipping', 'created_by': None,
-                 'created_at': '2026-11-30T01:02:03.456789+00:00', 'member_count': 5},
+                 'created_at': '2026-11-30T01:02:03.456789+00:00', 'member_count': 5, 'kind': 'public'},
     }),
     (SessionsEnded(user_id=3, session_ids=('5e55', 'a1b2')), {
         'v': 1, 'type': 'sessions.ended', 'user_id': 3, 'session_ids': ['5e55', 'a1b2'],
+    }),
+    (MessageDeleted(room_id=2, seq=41, message_id=7, deleted_by=4), {
+        'v': 1, 'type': 'message.deleted', 'room_id': 2, 'seq': 41, 'message_id': 7, 'deleted_by': 4,
+    }),
+    (RoleChanged(room_id=2, user_id=3, username='alice', role='moderator'), {
+        'v': 1, 'type': 'role.changed', 'room_id': 2, 'user_id': 3, 'username': 'alice', 'role': 'moderator',
     }),
 ]
 

@@ -1,0 +1,1 @@
+"""The store port, one Protocol per capability; services/store/base.py joins them into `Store`."""

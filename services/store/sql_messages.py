@@ -1,0 +1,94 @@
+"""The messages part of the SQL store, mixed into SQLAlchemyStore: the hot path (post) and history reads."""
+from __future__ import annotations
+
+from sqlalchemy import exists, insert, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ..errors import Forbidden, NotFound
+from ..models import Message, MessageKind, User
+from .sql_core import SQLCore
+from .sql_rows import _MESSAGE, _message, _now
+from .tables import memberships, messages, rooms
+
+
+async def append_message(conn: AsyncConnection, room_id: int, author_id: int, body: str, html: str,
+                         client_id: str | None, kind: MessageKind) -> Message:
+    """Insert a message with the room's next seq (a notice: no client id) in the caller's transaction."""
+    # The UPDATE takes the room row's lock (PostgreSQL), so concurrent appends queue per room and seqs stay dense.
+    seq = (await conn.execute(update(rooms).where(rooms.c.id == room_id)
+                              .values(last_seq=rooms.c.last_seq + 1).returning(rooms.c.last_seq))).scalar()
+    if seq is None:
+        raise NotFound('That room does not exist')
+    message_id = (await conn.execute(insert(messages).values(
+        room_id=room_id, seq=seq, author_id=author_id, body=body, html=html,
+        client_id=client_id if client_id is not None else f'{kind}:{seq}',  # ':' is outside the client charset
+        kind=kind, created_at=_now(),
+    ).returning(messages.c.id))).scalar_one()
+    return _message((await conn.execute(_MESSAGE.where(messages.c.id == message_id))).one())
+
+
+class MessageRows(SQLCore):
+    async def _by_client(self, room_id: int, author_id: int, client_id: str) -> Message | None:
+        rows = await self._read(_MESSAGE.where(messages.c.room_id == room_id, messages.c.author_id == author_id,
+                                               messages.c.client_id == client_id))
+        return _message(rows[0]) if rows else None
+
+    async def post_message(self, room_id: int, author: User, body: str, html: str,
+                           client_id: str) -> tuple[Message, bool]:
+        """Two statements in the usual case: the seq bump (only if the author is a member) and the insert."""
+        member = exists().where(memberships.c.room_id == room_id, memberships.c.user_id == author.id)
+        created_at = _now()
+        try:
+            async with self._write() as conn:
+                seq = (await conn.execute(update(rooms).where(rooms.c.id == room_id, member)
+                                          .values(last_seq=rooms.c.last_seq + 1).returning(rooms.c.last_seq))).scalar()
+                if seq is not None:
+                    message_id = (await conn.execute(insert(messages).values(
+                        room_id=room_id, seq=seq, author_id=author.id, body=body, html=html, client_id=client_id,
+                        kind='text', created_at=created_at).returning(messages.c.id))).scalar_one()
+        except IntegrityError:
+            # the same client id again (a retry): the transaction, seq bump included, rolled back
+            stored = await self._by_client(room_id, author.id, client_id)
+            if stored is None:
+                raise
+            return stored, False
+        if seq is None:
+            if (not_found := await self._missing(room_id)) is not None:
+                raise not_found
+            raise Forbidden('You are not a member of this room')
+        return Message(id=message_id, room_id=room_id, seq=seq, author_id=author.id, author_name=author.username,
+                       body=body, html=html, client_id=client_id, created_at=created_at, kind='text'), True
+
+    async def latest(self, room_id: int, limit: int) -> list[Message]:
+        """The newest `limit` messages, oldest first: walks the (room_id, seq) index backwards."""
+        rows = await self._rows_of_room(_MESSAGE.where(messages.c.room_id == room_id)
+                                        .order_by(messages.c.seq.desc()).limit(max(limit, 0)), room_id)
+        return [_message(row) for row in reversed(rows)]
+
+    async def before(self, room_id: int, before_seq: int, limit: int) -> list[Message]:
+        rows = await self._rows_of_room(_MESSAGE.where(messages.c.room_id == room_id, messages.c.seq < before_seq)
+                                        .order_by(messages.c.seq.desc()).limit(max(limit, 0)), room_id)
+        return [_message(row) for row in reversed(rows)]
+
+    async def after(self, room_id: int, after_seq: int, limit: int) -> list[Message]:
+        rows = await self._rows_of_room(_MESSAGE.where(messages.c.room_id == room_id, messages.c.seq > after_seq)
+                                        .order_by(messages.c.seq).limit(max(limit, 0)), room_id)
+        return [_message(row) for row in rows]
+
+    async def get_message(self, room_id: int, seq: int) -> Message | None:
+        rows = await self._read(_MESSAGE.where(messages.c.room_id == room_id, messages.c.seq == seq))
+        if not rows and (not_found := await self._missing(room_id)) is not None:
+            raise not_found
+        return _message(rows[0]) if rows else None
+
+    async def delete_message(self, room_id: int, seq: int) -> bool:
+        """One UPDATE that only a text message not yet deleted matches: of two deleters, one changes it."""
+        async with self._write() as conn:
+            changed = (await conn.execute(
+                update(messages).where(messages.c.room_id == room_id, messages.c.seq == seq,
+                                       messages.c.kind == 'text', messages.c.deleted.is_(False))
+                .values(deleted=True, body='', html='').returning(messages.c.id))).first()
+        if changed is None and (not_found := await self._missing(room_id)) is not None:
+            raise not_found
+        return changed is not None
