@@ -33,7 +33,7 @@ async def sign_up(user: User, name: str, password: str = 'correct horse') -> Non
     field(user, 'Username').type(name)
     field(user, 'Password').type(password)
     press(user, 'Create account')
-    await user.should_see('Members', retries=50)  # landed in a room page
+    await user.should_see('Members', retries=150)  # landed in a room page (a sign-up hashes: slow on a loaded machine)
 
 
 def html_of(user: User) -> str:

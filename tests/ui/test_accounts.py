@@ -32,7 +32,7 @@ async def test_sign_in_and_wrong_password(create_user: Callable[[], User]) -> No
     await second.should_see('Wrong username or password', retries=50)
     field(second, 'Password').clear().type('correct horse')
     press(second, 'Sign in')
-    await second.should_see('Members', retries=50)
+    await second.should_see('Members', retries=150)
 
 
 async def test_taken_name_and_bad_input_are_explained(create_user: Callable[[], User]) -> None:

@@ -13,7 +13,7 @@ async def sign_in(user: User, name: str, password: str = 'correct horse') -> Non
     field(user, 'Username').type(name)
     field(user, 'Password').type(password)
     press(user, 'Sign in')
-    await user.should_see('Members', retries=50)
+    await user.should_see('Members', retries=150)
 
 
 async def test_a_new_room_shows_in_the_creators_other_tabs(create_user: Callable[[], User]) -> None:

@@ -19,7 +19,7 @@ async def sign_in(user: User, name: str, password: str = 'correct horse') -> Non
     field(user, 'Username').type(name)
     field(user, 'Password').type(password)
     press(user, 'Sign in')
-    await user.should_see('Members', retries=50)
+    await user.should_see('Members', retries=150)
 
 
 def cookie(user: User) -> str | None:
