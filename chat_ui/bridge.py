@@ -1,4 +1,4 @@
-"""The single bus subscriber of this process: hands each event to the open pages that watch it.
+"""The UI's one bus subscriber in this process: hands each event to the open pages that watch it.
 
 Room-wide updates go out once per chat room as one Socket.IO emit to the room's Socket.IO room (every open
 page of the room has its socket there), serialised once, whatever the number of viewers; the browser

@@ -80,6 +80,7 @@ def bootstrap(settings: Settings, *, store: Store | None = None, bus: Bus | None
     made = LimitFactory(settings, clock)
     rooms = Rooms(store, bus, made.bucket('room', 'create a room'), made.bucket('join', 'join or leave rooms'))
     typing = Typing(store, bus, settings, clock, made.bucket('typing', 'type'))
+    bus.subscribe(typing.forget)  # membership and role changes end reused typing checks
     sessions = Sessions(store, bus, settings)
     hasher = password_hasher or PasswordHasher()
     slots = settings.hash_slots or default_slots(hasher.parallelism)

@@ -51,3 +51,25 @@ async def test_non_member_cannot_type(services: Services, bob: User, room: Room,
 async def test_typing_is_never_stored(services: Services, alice: User, room: Room) -> None:
     await services.typing.started(alice, room.id)
     assert await services.messages.latest(alice, room.id) == []
+
+
+async def test_a_member_typing_on_reads_the_room_once_until_a_membership_change(
+        services: Services, alice: User, bob: User, room: Room, recorder: Recorder, clock: FakeClock,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    await services.membership.invite(alice, room.id, 'bob')
+    reads: list[int] = []
+    standing = services.store.standing
+
+    async def counted(room_id: int, user_id: int):  # type: ignore[no-untyped-def]
+        reads.append(user_id)
+        return await standing(room_id, user_id)
+    monkeypatch.setattr(services.store, 'standing', counted)
+    for _ in range(5):  # the composer says "typing" every 2 s while bob types
+        await services.typing.started(bob, room.id)
+        clock.advance(2.0)
+    assert reads == [bob.id]
+    await services.membership.remove(alice, room.id, 'bob')
+    recorder.clear()
+    with pytest.raises(Forbidden):  # at once, not when the reused check runs out
+        await services.typing.started(bob, room.id)
+    assert recorder.of(TypingChanged) == []
