@@ -1,0 +1,132 @@
+"""The search contract on every store: MemoryStore, SQLite (FTS5) and PostgreSQL (tsvector) find the same messages."""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from services.models import User
+from services.store.ports.search import SearchQuery
+
+from .conftest import Store
+from .test_store_contract import join, leave
+
+
+def q(*terms: str, prefix: bool = False, **filters: object) -> SearchQuery:
+    """A query of terms; a term with spaces is a phrase."""
+    return SearchQuery(terms=tuple(tuple(term.split()) for term in terms), prefix=prefix, **filters)  # type: ignore[arg-type]
+
+
+async def bodies(store: Store, user: User, query: SearchQuery, limit: int = 50, before_id: int | None = None,
+                 ) -> list[str]:
+    return [hit.message.body for hit in await store.search_messages(user.id, query, limit, before_id)]
+
+
+async def setup(store: Store) -> tuple[User, User, int]:
+    alice = await store.create_user('alice', 'h')
+    bob = await store.create_user('bob', 'h')
+    room = await store.create_room('dev', '', alice.id)
+    for i, body in enumerate([
+        'The deploy went fine',
+        'Café au lait is GREAT',
+        'Deploying tomorrow, naïve plan',
+        'see https://example.com/path?q=1 or mail ops@example.org',
+        'foo-bar and snake_case and x²',
+    ]):
+        await store.post_message(room.id, alice, body, f'<p>{body}</p>', f'c{i}')
+    return alice, bob, room.id
+
+
+async def test_words_match_whole_ignoring_case_and_diacritics(store: Store) -> None:
+    alice, _, _ = await setup(store)
+    assert await bodies(store, alice, q('cafe')) == ['Café au lait is GREAT']
+    assert await bodies(store, alice, q('CAFÉ')) == ['Café au lait is GREAT']  # the store folds what it is given
+    assert await bodies(store, alice, q('great')) == ['Café au lait is GREAT']
+    assert await bodies(store, alice, q('naive')) == ['Deploying tomorrow, naïve plan']
+    assert await bodies(store, alice, q('deploy')) == ['The deploy went fine']  # a whole word, not 'Deploying'
+    assert await bodies(store, alice, q('lai')) == []
+
+
+async def test_punctuation_splits_words_the_same_everywhere(store: Store) -> None:
+    alice, _, _ = await setup(store)
+    url = 'see https://example.com/path?q=1 or mail ops@example.org'
+    assert await bodies(store, alice, q('example')) == [url]  # inside a URL and an address
+    assert await bodies(store, alice, q('ops')) == [url]
+    assert await bodies(store, alice, q('bar')) == ['foo-bar and snake_case and x²']
+    assert await bodies(store, alice, q('snake case')) == ['foo-bar and snake_case and x²']
+    assert await bodies(store, alice, q('x²')) == ['foo-bar and snake_case and x²']
+    assert await bodies(store, alice, q('x2')) == []  # FTS5 does not fold ² to 2: neither may the others
+
+
+async def test_phrases_need_their_words_in_order_and_terms_all_match(store: Store) -> None:
+    alice, _, _ = await setup(store)
+    assert await bodies(store, alice, q('deploy went')) == ['The deploy went fine']
+    assert await bodies(store, alice, q('went deploy')) == []
+    assert await bodies(store, alice, q('deploy', 'fine')) == ['The deploy went fine']
+    assert await bodies(store, alice, q('deploy', 'tomorrow')) == []
+
+
+async def test_prefix_on_the_last_word_and_newest_first(store: Store) -> None:
+    alice, _, _ = await setup(store)
+    assert await bodies(store, alice, q('depl', prefix=True)) == [
+        'Deploying tomorrow, naïve plan', 'The deploy went fine']
+    assert await bodies(store, alice, q('the depl', prefix=True)) == ['The deploy went fine']
+
+
+async def test_only_members_find_and_only_while_members(store: Store) -> None:
+    alice, bob, room_id = await setup(store)
+    assert await bodies(store, bob, q('deploy')) == []
+    await join(store, room_id, bob.id, 'bob joined')
+    assert await bodies(store, bob, q('deploy')) == ['The deploy went fine']
+    await leave(store, room_id, bob.id, 'bob left')
+    assert await bodies(store, bob, q('deploy')) == []
+    assert await bodies(store, alice, q('joined')) == []  # notices are not messages to find
+    assert await bodies(store, alice, q('left')) == []
+
+
+async def test_deleted_messages_are_not_found(store: Store) -> None:
+    alice, _, room_id = await setup(store)
+    assert await store.delete_message(room_id, 1)
+    assert await bodies(store, alice, q('deploy')) == []
+    assert await bodies(store, alice, q('depl', prefix=True)) == ['Deploying tomorrow, naïve plan']
+
+
+async def test_new_messages_are_found_at_once(store: Store) -> None:
+    alice, _, room_id = await setup(store)
+    await store.post_message(room_id, alice, 'another deploy', 'h', 'later')
+    assert await bodies(store, alice, q('deploy')) == ['another deploy', 'The deploy went fine']
+
+
+async def test_filters_and_paging(store: Store) -> None:
+    alice, bob, room_id = await setup(store)
+    other = await store.create_room('ops', '', bob.id)
+    await join(store, other.id, alice.id, 'alice joined')
+    await store.post_message(other.id, bob, 'deploy from ops', 'h', 'b1')
+    await store.post_message(other.id, alice, 'deploy again', 'h', 'a1')
+    assert await bodies(store, alice, q('deploy')) == ['deploy again', 'deploy from ops', 'The deploy went fine']
+    assert await bodies(store, alice, q('deploy', author_id=bob.id)) == ['deploy from ops']
+    assert await bodies(store, alice, q('deploy', room_id=room_id)) == ['The deploy went fine']
+    assert await bodies(store, alice, q('deploy', room_id=9999)) == []
+    assert await bodies(store, alice, q(author_id=bob.id)) == ['deploy from ops']  # filters alone
+    hits = await store.search_messages(alice.id, q('deploy'), 2)
+    assert [h.message.body for h in hits] == ['deploy again', 'deploy from ops']
+    assert (hits[0].room_name, hits[0].room_kind, hits[0].message.seq) == ('ops', 'public', 3)
+    assert await bodies(store, alice, q('deploy'), 2, hits[-1].message.id) == ['The deploy went fine']
+    first = (await store.search_messages(alice.id, q('deploy'), 1, hits[-1].message.id))[0].message.created_at
+    assert await bodies(store, alice, replace(q('deploy'), until=first)) == []
+    assert await bodies(store, alice, replace(q('deploy'), since=first + timedelta(days=1))) == []
+    assert len(await bodies(store, alice, replace(q('deploy'), since=first))) == 3  # since: included
+    newest = hits[0].message.created_at
+    assert 'deploy again' not in await bodies(store, alice, replace(q('deploy'), since=first, until=newest))
+
+
+async def test_hostile_words_are_plain_words(store: Store) -> None:
+    alice, _, room_id = await setup(store)
+    await store.post_message(room_id, alice, 'NEAR(a b) AND "quoted" it\'s a\\b', 'h', 'odd')
+    for word in ['NEAR(', '"', "'", '*', '-', ':', '\\', '^', 'AND', 'OR', 'NOT', '(', ')', '&', '|', '!', '<->',
+                 '', '\x00', "it's", 'a\\b', 'col:x', '{x}', '"quoted"']:
+        await store.search_messages(alice.id, q(word), 10)  # never a driver error
+    assert await bodies(store, alice, q('near')) == ['NEAR(a b) AND "quoted" it\'s a\\b']
+    assert await bodies(store, alice, q("it's")) == ['NEAR(a b) AND "quoted" it\'s a\\b']  # the phrase "it s"
+    assert await bodies(store, alice, q('"quoted"')) == ['NEAR(a b) AND "quoted" it\'s a\\b']
+    assert await bodies(store, alice, q('*')) == []  # no word left: nothing, not everything
+    assert await bodies(store, alice, SearchQuery(terms=(("'", 'and'),))) == await bodies(store, alice, q('and'))
