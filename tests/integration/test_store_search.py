@@ -1,13 +1,25 @@
 """The search contract on every store: MemoryStore, SQLite (FTS5) and PostgreSQL (tsvector) find the same messages."""
 from __future__ import annotations
 
+import contextlib
+import sqlite3
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic import command
+from sqlalchemy import Connection, event, text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from services.models import User
+from services.store.migrate import alembic_config
 from services.store.ports.search import SearchQuery
+from services.store.sqlalchemy_store import SQLAlchemyStore
 
-from .conftest import Store
+from .conftest import Store, pg_database
 from .test_store_contract import join, leave
 
 
@@ -130,3 +142,94 @@ async def test_hostile_words_are_plain_words(store: Store) -> None:
     assert await bodies(store, alice, q('"quoted"')) == ['NEAR(a b) AND "quoted" it\'s a\\b']
     assert await bodies(store, alice, q('*')) == []  # no word left: nothing, not everything
     assert await bodies(store, alice, SearchQuery(terms=(("'", 'and'),))) == await bodies(store, alice, q('and'))
+
+
+def _fill_at_0003(connection: Connection) -> None:
+    """A site from before search: a message, a notice, a deleted message and one with an accent."""
+    command.upgrade(alembic_config(connection), '0003')
+    connection.execute(text(
+        "INSERT INTO users (id, username, username_lower, password_hash, created_at) VALUES "
+        "(1, 'alice', 'alice', 'h', '2026-01-01 00:00:00+00')"))
+    connection.execute(text(
+        "INSERT INTO rooms (id, name, name_lower, topic, created_by, created_at, last_seq, kind) VALUES "
+        "(1, 'dev', 'dev', '', 1, '2026-01-01 00:00:00+00', 4, 'public')"))
+    connection.execute(text(
+        "INSERT INTO memberships (room_id, user_id, joined_at, role) VALUES (1, 1, '2026-01-01 00:00:00+00', 'owner')"))
+    connection.execute(text(
+        'INSERT INTO messages (room_id, seq, author_id, body, html, client_id, kind, created_at, deleted) VALUES '
+        "(1, 1, 1, 'alice joined the deploy room', '', 'join:1', 'join', '2026-01-01 00:00:00+00', false), "
+        "(1, 2, 1, 'the deploy is done', '', 'c2', 'text', '2026-01-01 00:00:01+00', false), "
+        "(1, 3, 1, '', '', 'c3', 'text', '2026-01-01 00:00:02+00', true), "
+        "(1, 4, 1, 'Déploiement demain', '', 'c4', 'text', '2026-01-01 00:00:03+00', false)"))
+
+
+@pytest.fixture(params=['sqlite', 'postgres'])
+async def url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    async with contextlib.AsyncExitStack() as stack:
+        if request.param == 'postgres':
+            yield await stack.enter_async_context(pg_database())
+        else:
+            yield f'sqlite+aiosqlite:///{tmp_path / "old.db"}'
+
+
+async def test_messages_from_before_search_are_found_after_the_upgrade(url: str) -> None:
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(_fill_at_0003)
+    finally:
+        await engine.dispose()
+    store = SQLAlchemyStore(url)
+    await store.start()  # 0003 → head: the backfill
+    try:
+        alice = await store.get_user(1)
+        assert alice is not None
+        assert await bodies(store, alice, q('deploy')) == ['the deploy is done']  # not the notice
+        assert await bodies(store, alice, q('deploiement')) == ['Déploiement demain']
+        message, _ = await store.post_message(1, alice, 'deploy again', 'h', 'c5')  # the seq goes on from 4
+        assert message.seq == 5 and await bodies(store, alice, q('again')) == ['deploy again']
+    finally:
+        await store.close()
+
+
+async def test_sqlite_keeps_the_index_current_whatever_changes_the_rows(tmp_path: Path) -> None:
+    """Triggers, not the store's code, keep FTS5 current: an edit or a cascade by any writer is reflected."""
+    path = tmp_path / 'chat.db'
+    store = SQLAlchemyStore(f'sqlite+aiosqlite:///{path}')
+    await store.start()
+    try:
+        alice = await store.create_user('alice', 'h')
+        room = await store.create_room('dev', '', alice.id)
+        other = await store.create_room('ops', '', alice.id)
+        await store.post_message(room.id, alice, 'first draft', 'h', 'c1')
+        await store.post_message(other.id, alice, 'draft in ops', 'h', 'c2')
+        with sqlite3.connect(path) as db:
+            db.execute("UPDATE messages SET body = 'final text' WHERE client_id = 'c1'")  # an edit
+            db.execute('PRAGMA foreign_keys=ON')
+            db.execute('DELETE FROM rooms WHERE id = ?', (other.id,))  # its messages go by cascade
+        assert await bodies(store, alice, q('draft')) == []
+        assert await bodies(store, alice, q('final')) == ['final text']
+        with sqlite3.connect(path) as db:
+            assert db.execute("INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)")
+    finally:
+        await store.close()
+
+
+async def test_sqlite_reads_the_matches_newest_first_from_the_index(tmp_path: Path) -> None:
+    """The plan bench/search.py depends on: FTS5 delivers rowids in descending order, no sort of all matches."""
+    store = SQLAlchemyStore(f'sqlite+aiosqlite:///{tmp_path / "chat.db"}')
+    await store.start()
+    plans: list[str] = []
+
+    def explain(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+        if 'messages_fts MATCH' in statement and not statement.startswith('EXPLAIN'):
+            plans.extend(str(row) for row in conn.exec_driver_sql('EXPLAIN QUERY PLAN ' + statement, parameters))
+
+    event.listen(store._engine.sync_engine, 'before_cursor_execute', explain)
+    try:
+        alice = await store.create_user('alice', 'h')
+        await store.search_messages(alice.id, q('deploy'), 10, 99)
+    finally:
+        await store.close()
+    assert plans and not any('TEMP B-TREE' in plan for plan in plans), plans
+    assert any('VIRTUAL TABLE INDEX' in plan for plan in plans), plans
