@@ -24,6 +24,7 @@ from .messages import Messages
 from .presence import Presence, PresenceTracker
 from .presence_redis import RedisPresence
 from .rooms import Rooms
+from .search import Search
 from .sessions import Sessions
 from .signin import SignInLimits
 from .store.base import Store
@@ -41,6 +42,7 @@ class Services:
     membership: Membership
     conversations: Conversations
     messages: Messages
+    search: Search
     presence: PresenceTracker
     typing: Typing
     sessions: Sessions
@@ -97,7 +99,7 @@ def bootstrap(settings: Settings, *, store: Store | None = None, bus: Bus | None
         settings=settings, store=store, bus=bus, rooms=rooms, typing=typing, accounts=accounts, sessions=sessions,
         membership=Membership(store, bus), conversations=Conversations(store, bus),
         messages=Messages(store, bus, settings, typing, made.bucket('message', 'send')), limits=made,
-        presence=presence,
+        presence=presence, search=Search(store),
     )
 
 

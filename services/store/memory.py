@@ -9,10 +9,11 @@ from ..errors import Conflict, Forbidden, NotFound
 from ..models import AuthSession, Message, User
 from .base import Store
 from .memory_rooms import MemoryConversations, now
+from .memory_search import MemorySearch
 
 
-class MemoryStore(MemoryConversations):
-    """Users, messages and sessions here; rooms and the unit of work in memory_rooms.py."""
+class MemoryStore(MemorySearch, MemoryConversations):
+    """Users, messages and sessions here; rooms and the unit of work in memory_rooms.py, search in memory_search.py."""
 
     async def start(self) -> None:
         """Nothing to open."""

@@ -9,6 +9,7 @@ from ..errors import Forbidden, NotFound
 from ..models import Message, MessageKind, User
 from .sql_core import SQLCore
 from .sql_rows import _MESSAGE, _message, _now
+from .sql_search import pg_messages, tsvector
 from .tables import memberships, messages, rooms
 
 
@@ -44,9 +45,11 @@ class MessageRows(SQLCore):
                 seq = (await conn.execute(update(rooms).where(rooms.c.id == room_id, member)
                                           .values(last_seq=rooms.c.last_seq + 1).returning(rooms.c.last_seq))).scalar()
                 if seq is not None:
-                    message_id = (await conn.execute(insert(messages).values(
+                    # SQLite indexes the body by trigger; PostgreSQL gets its words with the row (sql_search.py)
+                    table, words = (messages, {}) if self._sqlite else (pg_messages, {'search': tsvector(body)})
+                    message_id = (await conn.execute(insert(table).values(
                         room_id=room_id, seq=seq, author_id=author.id, body=body, html=html, client_id=client_id,
-                        kind='text', created_at=created_at).returning(messages.c.id))).scalar_one()
+                        kind='text', created_at=created_at, **words).returning(table.c.id))).scalar_one()
         except IntegrityError:
             # the same client id again (a retry): the transaction, seq bump included, rolled back
             stored = await self._by_client(room_id, author.id, client_id)
@@ -84,11 +87,12 @@ class MessageRows(SQLCore):
 
     async def delete_message(self, room_id: int, seq: int) -> bool:
         """One UPDATE that only a text message not yet deleted matches: of two deleters, one changes it."""
+        table, words = (messages, {}) if self._sqlite else (pg_messages, {'search': None})  # no words to find
         async with self._write() as conn:
             changed = (await conn.execute(
-                update(messages).where(messages.c.room_id == room_id, messages.c.seq == seq,
-                                       messages.c.kind == 'text', messages.c.deleted.is_(False))
-                .values(deleted=True, body='', html='').returning(messages.c.id))).first()
+                update(table).where(table.c.room_id == room_id, table.c.seq == seq,
+                                    table.c.kind == 'text', table.c.deleted.is_(False))
+                .values(deleted=True, body='', html='', **words).returning(table.c.id))).first()
         if changed is None and (not_found := await self._missing(room_id)) is not None:
             raise not_found
         return changed is not None

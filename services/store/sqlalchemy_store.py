@@ -1,7 +1,8 @@
 """The SQL store: SQLAlchemy 2 async Core, the same code on SQLite (aiosqlite) and PostgreSQL (asyncpg).
 
 One class made of a part per capability of the port: users here, conversations (sql_conversations.py),
-messages (sql_messages.py), sessions (sql_sessions.py), on the engine and transactions of sql_core.py.
+messages (sql_messages.py), search (sql_search.py), sessions (sql_sessions.py), on the engine and transactions
+of sql_core.py.
 """
 from __future__ import annotations
 
@@ -16,13 +17,14 @@ from .base import Store
 from .sql_conversations import ConversationRows
 from .sql_messages import MessageRows
 from .sql_rows import _USER, _now, _user
+from .sql_search import SearchRows
 from .sql_sessions import SessionRows
 from .tables import users
 
 FIRST_USER_LOCK = 0x61646D6E  # 'admn': taken (PostgreSQL) only while the users table is empty
 
 
-class SQLAlchemyStore(ConversationRows, MessageRows, SessionRows):
+class SQLAlchemyStore(ConversationRows, MessageRows, SearchRows, SessionRows):
     """Every public method is one transaction; `unit()` gives one for several writes (ports/conversations.py)."""
 
     # accounts

@@ -51,9 +51,22 @@ def _compare_default(context: MigrationContext, inspected: Column[Any], meta: Co
     return _sqlite_default(inspected_default) != _sqlite_default(rendered_meta_default)
 
 
+# The search index is outside tables.py on purpose (migration 0004, services/store/sql_search.py): SQLite's FTS5
+# table and its shadow tables, PostgreSQL's messages.search column and its GIN index. Only these are left out.
+SEARCH_TABLES = ('messages_fts', 'messages_fts_config', 'messages_fts_data', 'messages_fts_docsize', 'messages_fts_idx')
+
+
+def _compared(name: str | None, type_: str, parent_names: dict[str, Any]) -> bool:
+    if type_ == 'table':
+        return name not in SEARCH_TABLES
+    if type_ == 'column' and parent_names.get('table_name') == 'messages':
+        return name != 'search'
+    return not (type_ == 'index' and name == 'ix_messages_search')
+
+
 def _differences(connection: Connection) -> list[Any]:
     context = MigrationContext.configure(connection, opts={
-        'compare_type': True, 'compare_server_default': _compare_default})
+        'compare_type': True, 'compare_server_default': _compare_default, 'include_name': _compared})
     return list(compare_metadata(context, metadata))
 
 
