@@ -50,6 +50,14 @@ async def authorize(reader: RoomReader, user: User, raw_room_id: object, action:
     return Access(room, standing)
 
 
+async def abilities(reader: RoomReader, user: User, raw_room_id: object) -> frozenset[policy.Action]:
+    """What `user` may do in a room they may read (policy 'read'; its refusal otherwise): what a page shows
+    controls for. Asked again when their role changes."""
+    access = await authorize(reader, user, raw_room_id, 'read')
+    return frozenset(a for a in policy.ACTIONS
+                     if policy.allowed(a, access.room.kind, access.standing, user.is_admin))
+
+
 async def existing_room(reader: RoomReader, raw_id: int) -> Room:
     """The room, or NotFound; for callers that decide nothing about a user (the system)."""
     room = await reader.get_room(room_id(raw_id))

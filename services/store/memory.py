@@ -48,6 +48,11 @@ class MemoryStore(MemoryConversations):
         self._user_exists(user_id)
         self._hashes[user_id] = password_hash
 
+    async def find_users(self, prefix: str, limit: int) -> list[User]:
+        needle = prefix.lower()
+        names = sorted(name for name in self._user_by_name if name.startswith(needle))
+        return [self._users[self._user_by_name[name]] for name in names[:max(limit, 0)]]
+
     # messages
     async def post_message(self, room_id: int, author: User, body: str, html: str,
                            client_id: str) -> tuple[Message, bool]:

@@ -40,6 +40,18 @@ async def test_users_are_unique_case_insensitively(store: Store) -> None:
     assert await store.get_credentials('nobody') is None
 
 
+async def test_find_users_by_prefix_in_name_order(store: Store) -> None:
+    """The "People" field's suggestions: names that start with what was typed, case-insensitively, by code point;
+    a '%' or '_' typed is a character, not a pattern."""
+    for name in ('bob', 'bo_b', 'boa', 'alice', 'rob'):
+        await store.create_user(name, 'h')
+    assert [u.username for u in await store.find_users('BO', 10)] == ['bo_b', 'boa', 'bob']
+    assert [u.username for u in await store.find_users('bo', 2)] == ['bo_b', 'boa']
+    assert [u.username for u in await store.find_users('bo_', 10)] == ['bo_b']
+    assert [u.username for u in await store.find_users('%', 10)] == []
+    assert await store.find_users('zed', 10) == []
+
+
 async def test_rooms_memberships_and_listing(store: Store) -> None:
     alice = await store.create_user('alice', 'h')
     bob = await store.create_user('bob', 'h')
