@@ -28,12 +28,12 @@ Snapshot = Callable[[], Awaitable[dict[str, Any]]]
 
 
 class RoomLive(ui.element, component='room_live.js'):
-    def __init__(self, viewer: User, room: Room, snapshot: dict[str, Any], typing_ttl: float, *,
+    def __init__(self, viewer: User, room: Room, title: str, snapshot: dict[str, Any], typing_ttl: float, *,
                  header: ui.element, panel: ui.element, drawer: ui.element, reload: Snapshot) -> None:
         super().__init__()
         self._reload = reload
         self._connected_once = False
-        self._props.update(roomId=room.id, viewerId=viewer.id, name=room.name, topic=room.topic,
+        self._props.update(roomId=room.id, viewerId=viewer.id, name=title, topic=room.topic,
                            members=snapshot['members'], total=snapshot['total'], ttl=typing_ttl,
                            header=f'#{header.html_id}', panel=f'#{panel.html_id}', drawer=drawer.id)
         self.client.on_connect(self._connected)

@@ -43,6 +43,7 @@ def register(services: Services, bridge: Bridge) -> None:
         except NotFound:
             return RedirectResponse('/', status_code=303)
         history = await services.messages.latest(user, room.id, services.settings.history_page)
+        title = await services.conversations.display_name(user, room.id)  # a DM: the other people's names
 
         middle = await frame(services, bridge, user, active_room_id=room.id)
 
@@ -72,7 +73,7 @@ def register(services: Services, bridge: Bridge) -> None:
 
         with ui.element('div').classes('chat-page'):
             pane = MessageList(services, user, room, history).classes('grow')
-            live = RoomLive(user, room, await bridge.members_snapshot(room.id), services.settings.typing_ttl,
+            live = RoomLive(user, room, title, await bridge.members_snapshot(room.id), services.settings.typing_ttl,
                             header=middle, panel=members_drawer, drawer=members_drawer, reload=current_state)
             Composer(services, user, room.id)
 
