@@ -10,13 +10,18 @@ export default {
   template: `
     <div class="chat-typing" data-testid="typing" aria-live="polite">{{ typingText }}<Teleport defer :to="header">
         <div class="column no-wrap min-w-0 grow">
-          <div class="text-subtitle1 font-bold ellipsis" role="heading" aria-level="1">{{ name }}</div>
+          <div class="text-subtitle1 font-bold ellipsis" role="heading" aria-level="1"><q-icon v-if="kind === 'private'"
+            name="lock" size="xs" class="q-mr-xs" title="Private room"></q-icon>{{ name }}</div>
           <div class="text-caption text-grey-7 ellipsis" data-testid="room-topic">{{ topicNow }}</div>
         </div>
-        <q-btn flat round dense size="sm" color="primary" icon="edit" aria-label="Edit topic" @click="$emit('edit_topic')"></q-btn>
+        <q-btn v-if="can.includes('set_topic')" flat round dense size="sm" color="primary" icon="edit"
+               aria-label="Edit topic" @click="$emit('edit_topic')"></q-btn>
+        <q-btn v-if="can.includes('invite')" flat round dense color="primary" icon="person_add" aria-label="Invite"
+               title="Invite" @click="$emit('invite')"></q-btn>
         <q-btn flat dense no-caps color="primary" icon="group" :label="String(totalNow)" :aria-label="'Members: ' + totalNow"
                data-testid="member-count" @click="toggleMembers"></q-btn>
-        <q-btn flat round dense color="primary" icon="exit_to_app" aria-label="Leave room" @click="$emit('leave')"></q-btn>
+        <q-btn v-if="can.includes('leave')" flat round dense color="primary" icon="exit_to_app" aria-label="Leave room"
+               @click="$emit('leave')"></q-btn>
       </Teleport><Teleport defer :to="panel">
         <section class="w-full p-3" aria-label="Members">
           <h2 class="chat-side-title">Members ({{ totalNow }})</h2>
@@ -29,7 +34,9 @@ export default {
   props: {
     roomId: Number,
     viewerId: Number,
-    name: String,
+    name: String, // the room's name; a direct message's other people
+    kind: String, // public, private, dm, group
+    can: { type: Array, default: () => [] }, // what the viewer may do here (services/policy.py): which controls show
     topic: String,
     members: Array, // [[id, name, status], ...], online first; dropped on the server once the page connected
     total: Number,

@@ -7,15 +7,15 @@ from fastapi.responses import RedirectResponse
 from nicegui import ui
 
 from services.bootstrap import Services
-from services.errors import ChatError, Forbidden, NotFound
+from services.errors import Forbidden, NotFound
 from services.events import MembershipChanged
 
 from ..bridge import Bridge
 from ..components.composer import Composer
 from ..components.frame import frame
 from ..components.message_list import MessageList
+from ..components.room_controls import RoomControls
 from ..components.room_live import RoomLive
-from ..components.topic_dialog import open_topic_dialog
 from ..session import current_user
 
 
@@ -46,23 +46,7 @@ def register(services: Services, bridge: Bridge) -> None:
         title = await services.conversations.display_name(user, room.id)  # a DM: the other people's names
 
         middle = await frame(services, bridge, user, active_room_id=room.id)
-
-        async def leave() -> None:
-            try:
-                await services.rooms.leave(user, room.id)
-            except ChatError as e:
-                ui.notification(str(e), type='negative')
-                return
-            ui.navigate.to('/')
-
-        def confirm_leave() -> None:  # built on demand: most pages never show it
-            with ui.dialog() as dialog, ui.card():
-                ui.label(f'Leave #{room.name}? You can join again from Browse.')
-                with ui.row().classes('w-full justify-end'):
-                    ui.button('Cancel', on_click=dialog.close).props('flat')
-                    ui.button('Leave', color='negative', on_click=leave)
-            dialog.on('hide', dialog.delete)
-            dialog.open()
+        can = await services.rooms.abilities(user, room.id)  # the controls shown: services/policy.py decides
 
         # empty on the server: room_live.js renders the member panel in it (its id is on the drawer's content div)
         members_drawer = ui.right_drawer(bordered=True).classes('p-0').props('width=240 breakpoint=1023')
@@ -73,20 +57,12 @@ def register(services: Services, bridge: Bridge) -> None:
 
         with ui.element('div').classes('chat-page'):
             pane = MessageList(services, user, room, history).classes('grow')
-            live = RoomLive(user, room, title, await bridge.members_snapshot(room.id), services.settings.typing_ttl,
-                            header=middle, panel=members_drawer, drawer=members_drawer, reload=current_state)
+            live = RoomLive(user, room, title, can, await bridge.members_snapshot(room.id),
+                            services.settings.typing_ttl, header=middle, panel=members_drawer,
+                            drawer=members_drawer, reload=current_state)
             Composer(services, user, room.id)
 
-        async def edit_topic() -> None:
-            try:
-                current = await services.rooms.get_room(user, room.id)
-            except ChatError as e:
-                ui.notification(str(e), type='negative')
-                return
-            open_topic_dialog(services, user, room.id, current.topic)
-
-        live.on('edit_topic', edit_topic)
-        live.on('leave', confirm_leave)
+        RoomControls(services, user, room, title, live)
 
         async def on_user_event(event: object) -> None:
             # only this user's own membership: left in another tab, no more live messages here
