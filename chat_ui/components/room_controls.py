@@ -1,14 +1,16 @@
-"""What the room header's controls do (room_live.js shows only those the policy allows the viewer): edit the
-topic, invite, leave. Each dialog is built when asked for and deleted when closed."""
+"""What the room's controls do (room_live.js shows only those the policy allows the viewer): edit the topic,
+invite, leave; a member's actions. Each dialog is built when asked for and deleted when closed."""
 from __future__ import annotations
 
 from nicegui import ui
+from nicegui.events import GenericEventArguments
 
 from services.bootstrap import Services
 from services.errors import ChatError
 from services.models import Room, User
 
 from .invite_dialog import open_invite_dialog
+from .member_dialog import open_member_dialog
 from .room_live import RoomLive
 from .topic_dialog import open_topic_dialog
 
@@ -29,13 +31,17 @@ class RoomControls:
         live.on('edit_topic', self._edit_topic)
         live.on('leave', self._confirm_leave)
         live.on('invite', self._invite)
+        live.on('member', self._member)
+        live.on('join', self._join)  # the administrator reading a room they are not in
 
-    async def refresh_abilities(self) -> None:
-        """Ask the policy again (the viewer's role changed): the controls follow."""
+    async def refresh_abilities(self) -> frozenset[str]:
+        """Ask the policy again (the viewer's role changed): the header's controls follow; returns the abilities."""
         try:
-            self.live.set_abilities(await self._services.rooms.abilities(self._user, self._room.id))
-        except ChatError:  # no longer allowed to read the room: the page goes quiet elsewhere
-            self.live.set_abilities([])
+            can: frozenset[str] = await self._services.rooms.abilities(self._user, self._room.id)
+        except ChatError:  # no longer allowed to read the room: the page goes quiet (gone.py)
+            can = frozenset()
+        self.live.set_abilities(can)
+        return can
 
     async def _edit_topic(self) -> None:
         try:
@@ -52,6 +58,19 @@ class RoomControls:
             ui.notification(str(e), type='negative')
             return
         await open_invite_dialog(self._services, self._user, self._room.id, 'unban' in can)
+
+    async def _member(self, e: GenericEventArguments) -> None:
+        name = e.args.get('username') if isinstance(e.args, dict) else None
+        if isinstance(name, str):  # the services check the rest (a crafted event gets their refusal)
+            await open_member_dialog(self._services, self._user, self._room.id, name)
+
+    async def _join(self) -> None:
+        try:
+            await self._services.rooms.join(self._user, self._room.id)
+        except ChatError as e:
+            ui.notification(str(e), type='negative')
+            return
+        ui.navigate.reload()
 
     async def _leave(self) -> None:
         try:

@@ -8,11 +8,12 @@ from nicegui import ui
 
 from services.bootstrap import Services
 from services.errors import Forbidden, NotFound
-from services.events import MembershipChanged
+from services.events import MemberRemoved, MembershipChanged, RoleChanged
 
 from ..bridge import Bridge
 from ..components.composer import Composer
 from ..components.frame import frame
+from ..components.gone import Gone
 from ..components.message_list import MessageList
 from ..components.room_controls import RoomControls
 from ..components.room_live import RoomLive
@@ -55,20 +56,27 @@ def register(services: Services, bridge: Bridge) -> None:
             snapshot = await bridge.members_snapshot(room.id)
             return {**snapshot, 'topic': (await services.rooms.get_room(user, room.id)).topic}
 
-        with ui.element('div').classes('chat-page'):
-            pane = MessageList(services, user, room, history).classes('grow')
+        with ui.element('div').classes('chat-page') as page:
+            pane = MessageList(services, user, room, history, can).classes('grow')
             live = RoomLive(user, room, title, can, await bridge.members_snapshot(room.id),
                             services.settings.typing_ttl, header=middle, panel=members_drawer,
                             drawer=members_drawer, reload=current_state)
-            Composer(services, user, room.id)
+            composer = Composer(services, user, room.id)
 
-        RoomControls(services, user, room, title, live)
+        controls = RoomControls(services, user, room, title, live)
+        gone = Gone(pane, live, composer, page)
 
-        async def on_user_event(event: object) -> None:
-            # only this user's own membership: left in another tab, no more live messages here
-            if isinstance(event, MembershipChanged) and event.room_id == room.id and not event.joined:
-                await pane.leave_socket_room()
-                ui.navigate.to('/')
+        async def on_user_event(event: object) -> None:  # this user's own changes, from any tab or anyone
+            if getattr(event, 'room_id', None) != room.id:
+                return
+            if isinstance(event, MembershipChanged) and not event.joined:
+                await gone.left()  # quiet at once: no more of the room's broadcasts on this page
+            elif isinstance(event, MembershipChanged) and gone.shown:
+                ui.navigate.reload()  # back in (an invitation): the page starts again
+            elif isinstance(event, MemberRemoved):
+                gone.removed(event)
+            elif isinstance(event, RoleChanged) and not gone.shown:
+                pane.set_abilities(await controls.refresh_abilities())  # the controls of the new role
 
         bridge.topic(f'user:{user.id}').subscribe(on_user_event)
         return None

@@ -83,6 +83,10 @@ class MemoryStore(MemoryConversations):
         messages = self._row(room_id).messages
         return messages[seq - 1] if 0 < seq <= len(messages) else None
 
+    async def deleted_between(self, room_id: int, first_seq: int, last_seq: int) -> list[int]:
+        messages = self._row(room_id).messages
+        return [m.seq for m in messages[max(first_seq, 1) - 1:max(last_seq, 0)] if m.deleted]
+
     async def delete_message(self, room_id: int, seq: int) -> bool:
         row = self._row(room_id)
         message = row.messages[seq - 1] if 0 < seq <= len(row.messages) else None

@@ -3,7 +3,7 @@ may do to one member, and the names the "People" field suggests. All of it comes
 import pytest
 
 from services.bootstrap import Services
-from services.errors import NotFound, ValidationError
+from services.errors import Forbidden, NotFound, ValidationError
 from services.events import MemberRemoved
 from services.models import User
 
@@ -90,3 +90,17 @@ async def test_the_people_field_suggests_other_usernames(services: Services, ali
     assert await services.conversations.people(alice, 'x' * 40) == []
     with pytest.raises(ValidationError):
         await services.conversations.people(alice, None)  # type: ignore[arg-type]
+
+
+async def test_a_page_back_from_away_learns_which_messages_it_shows_were_deleted(
+        services: Services, alice: User, bob: User, carol: User) -> None:
+    room = await services.rooms.create_room(alice, 'dev')
+    await services.rooms.join(bob, room.id)
+    posted = [await services.messages.post(bob, room.id, f'm{n}', f'c{n}') for n in range(3)]
+    await services.messages.delete(bob, room.id, posted[1].seq)
+    assert await services.messages.deleted_between(alice, room.id, posted[0].seq, posted[2].seq) == [posted[1].seq]
+    assert await services.messages.deleted_between(alice, room.id, posted[2].seq, posted[2].seq) == []
+    with pytest.raises(ValidationError):
+        await services.messages.deleted_between(alice, room.id, -1, 5)
+    with pytest.raises(Forbidden):  # carol is no member of this public room: she reads nothing of it
+        await services.messages.deleted_between(carol, room.id, 1, 5)
