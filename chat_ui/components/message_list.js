@@ -23,7 +23,7 @@ export default {
               <span class="chat-author">{{ m.author }}</span>
               <time class="chat-time" :datetime="m.time" :title="m.time">{{ clock(m.time) }}</time>
               <button v-if="deletable(m)" type="button" class="chat-delete" aria-label="Delete" title="Delete"
-                      @click="$emit('delete', { seq: m.seq })"><span class="material-icons" aria-hidden="true">delete</span></button>
+                      @click="$emit('delete', { seq: m.seq })"><span class="chat-icon" data-icon="delete" aria-hidden="true"></span></button>
             </div>
             <div v-if="m.deleted" class="chat-body chat-deleted">message deleted</div>
             <div v-else class="chat-body" v-html="m.html"></div>

@@ -40,7 +40,7 @@ def _link(room_id: int, active_room_id: int | None, mark: str, name_class: str, 
 
 def _button(action: str, icon: str, label: str) -> str:
     return (f'<button type="button" class="chat-new" data-action="{action}">'
-            f'<span class="material-icons" aria-hidden="true">{icon}</span><span>{label}</span></button>')
+            f'<span class="chat-icon" data-icon="{icon}" aria-hidden="true"></span>{label}</button>')
 
 
 def render(rooms: list[Room], active_room_id: int | None) -> str:

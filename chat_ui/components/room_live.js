@@ -11,8 +11,8 @@ export default {
   template: `
     <div class="chat-typing" data-testid="typing" aria-live="polite">{{ typingText }}<Teleport defer :to="header">
         <div class="column no-wrap min-w-0 grow">
-          <div class="text-subtitle1 font-bold ellipsis" role="heading" aria-level="1"><q-icon v-if="kind === 'private'"
-            name="lock" size="xs" class="q-mr-xs" title="Private room"></q-icon>{{ name }}</div>
+          <div class="text-subtitle1 font-bold ellipsis" :class="{ 'chat-private': kind === 'private' }" role="heading"
+               aria-level="1">{{ name }}</div>
           <div class="text-caption text-grey-7 ellipsis" data-testid="room-topic">{{ topicNow }}</div>
         </div>
         <q-btn v-if="can.includes('set_topic')" flat round dense size="sm" color="primary" icon="edit"
@@ -34,7 +34,7 @@ export default {
                 v-if="m[3] === 'owner' || m[3] === 'moderator'" class="chat-role">{{ m[3] }}</span><button
                 v-if="m[0] !== viewerId" type="button" class="chat-member-actions" :aria-label="'Actions for ' + m[1]"
                 title="Message, roles, remove" @click="$emit('member', { username: m[1] })"><span
-                class="material-icons" aria-hidden="true">more_vert</span></button></li>
+                class="chat-icon" data-icon="more_vert" aria-hidden="true"></span></button></li>
           </ul>
           <p v-if="totalNow > shown.length" class="chat-more">and {{ totalNow - shown.length }} more</p>
         </section>
