@@ -53,7 +53,7 @@ class Rooms:
         return room
 
     async def list_joined(self, user: User) -> list[Room]:
-        """The rooms (public and private, not direct messages: see Conversations.list) `user` is in, by name."""
+        """The rooms (public and private, not direct messages: see Conversations.list_dms) `user` is in, by name."""
         return [room for room in await self._store.rooms_of(user.id) if room.kind in ROOM_KINDS]
 
     async def room_ids_of(self, user_id: int) -> list[int]:

@@ -83,3 +83,16 @@ async def test_new_message_explains_a_wrong_name_and_starts_nothing(create_user:
     press(alice, 'Start')
     await alice.should_see('No such user: nobody')
     assert dm_names(alice) == [] and dm_names(bob) == []
+
+
+async def test_message_on_a_member_entry_opens_the_dm_with_them(create_user: Callable[[], User]) -> None:
+    alice, bob = create_user(), create_user()
+    await sign_up(alice, 'alice')
+    await sign_up(bob, 'bob')
+    alice.find(kind=RoomLive).trigger('member', {'username': 'bob'})  # "Actions for bob" in the member panel
+    await alice.should_see(marker='member-actions-bob', retries=30)
+    with alice.scope(marker='member-actions-bob'):
+        press(alice, 'Message')
+    await alice.should_see('Members (2)', retries=50)
+    assert header_name(alice) == 'bob' and room_id(alice) != 1
+    await eventually(lambda: dm_names(bob) == ['alice'])
