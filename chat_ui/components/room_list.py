@@ -33,9 +33,12 @@ def head(user: User) -> str:
 def _link(room_id: int, active_room_id: int | None, mark: str, name_class: str, name: str) -> str:
     active = room_id == active_room_id
     return (f'<a class="chat-room{" active" if active else ""}" href="/room/{room_id}"'
-            f'{" aria-current=page" if active else ""}>'
-            f'<span class="chat-hash" aria-hidden="true">{mark}</span>'
+            f'{" aria-current=page" if active else ""}>{mark}'
             f'<span class="{name_class}">{escape(name)}</span></a>')
+
+
+ROOM_MARK = '<span class="chat-hash" aria-hidden="true">#</span>'
+DM_MARK = '<span class="chat-hash chat-at" aria-hidden="true"></span>'  # '@' drawn by CSS: the link's text is the names
 
 
 def _button(action: str, icon: str, label: str) -> str:
@@ -46,12 +49,12 @@ def _button(action: str, icon: str, label: str) -> str:
 def render(rooms: list[Room], active_room_id: int | None) -> str:
     if not rooms:
         return '<p class="chat-empty">You have not joined any room yet.</p>'
-    links = ''.join(_link(room.id, active_room_id, '#', 'chat-room-name', room.name) for room in rooms)
+    links = ''.join(_link(room.id, active_room_id, ROOM_MARK, 'chat-room-name', room.name) for room in rooms)
     return f'<nav class="chat-rooms" aria-label="Your rooms">{links}</nav>'
 
 
 def render_dms(dms: list[Conversation], active_room_id: int | None) -> str:
-    links = ''.join(_link(dm.room.id, active_room_id, '@', 'chat-dm-name', dm.title) for dm in dms)
+    links = ''.join(_link(dm.room.id, active_room_id, DM_MARK, 'chat-dm-name', dm.title) for dm in dms)
     listed = (f'<nav class="chat-rooms" aria-label="Direct messages">{links}</nav>' if dms
               else '<p class="chat-empty">No direct messages yet.</p>')
     return f'<h2 class="chat-side-title chat-dm-head">Direct messages</h2>{listed}'

@@ -15,6 +15,7 @@ from .helpers import button, click, field, messages, send, sign_up, wait, wait_c
 
 HEADING = "return document.querySelector('[role=heading][aria-level=\"1\"]').innerText"
 DMS = "return [...document.querySelectorAll('.chat-dm-name')].map(e => e.innerText)"
+DM_LINKS = "return [...document.querySelectorAll('nav[aria-label=\"Direct messages\"] a')].map(e => e.innerText)"
 ROOMS = "return [...document.querySelectorAll('.chat-room-name')].map(e => e.innerText)"
 DELETED = ("return [...document.querySelectorAll('[data-testid=message][data-deleted=true]')]"
            ".map(e => [Number(e.dataset.seq), e.innerText])")
@@ -37,6 +38,7 @@ def test_a_direct_message_opens_by_link_and_a_deletion_shows_live(
     alice.get(f'{app.url}/dm/bob')
     wait(alice, lambda d: '/room/' in d.current_url and d.execute_script(HEADING).strip() == 'bob')
     wait(bob, lambda d: d.execute_script(DMS) == ['alice'])  # in bob's drawer, live
+    assert bob.execute_script(DM_LINKS) == ['alice']  # the item's text is the name alone (its '@' is drawn by CSS)
     click(bob, lambda: bob.find_element(By.XPATH, '//a[.//span[@class="chat-dm-name" and text()="alice"]]'))
     wait(bob, lambda d: d.current_url == alice.current_url)
     wait_connected(bob)
