@@ -8,7 +8,7 @@ from services.bootstrap import Services
 from . import api, open_pages, security, session
 from .bridge import Bridge
 from .lifecycle import manage
-from .pages import account, browse, login, room
+from .pages import account, all_rooms, browse, dm, login, room
 from .theme import add_theme
 
 
@@ -24,6 +24,8 @@ def register(services: Services, after_start: Callable[[], None] | None = None) 
     login.register(services)
     room.register(services, bridge)
     browse.register(services, bridge)
+    dm.register(services, bridge)
+    all_rooms.register(services, bridge)
     api.register(services)
     session.register(services)  # the sign-in ticket route
     account.register(services, bridge)

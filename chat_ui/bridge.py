@@ -6,18 +6,19 @@ handles them (message_list.js for messages, room_live.js for the rest). Never an
 
 - messages: event `chat:msg` (LIVE_EVENT), the message payload of message_list.py (under load, the messages
   of a room that arrive within BATCH_GAP of its last broadcast go out together as one list);
-- typing, presence, membership, topic: event `chat:live` (ROOM_EVENT), a list of wire-format events
-  (`services.wire.encode`: the same names, versions and shapes as between instances). Presence goes in
+- typing, presence, membership, roles, topic, deletions: event `chat:live` (ROOM_EVENT), a list of wire-format
+  events (`services.wire.encode`: the same names, versions and shapes as between instances). Presence goes in
   batches per room, at most every PRESENCE_GAP, as `presence.changed` events holding what presence says
-  when the batch leaves. A membership change is followed in the same emit by `room.members`, the member
-  panel's content (the same for every viewer, so it is carried in the broadcast instead of each page
-  reading it): `{"v": 1, "type": "room.members", "room_id", "total", "members": [[id, name, status], ...]}`.
-  That one is not a bus event (it is what the bridge derives from the store when membership changed, not
-  something a service publishes), hence not in services/wire.py's SPECS; its shape is defined here only.
+  when the batch leaves. A membership or role change is followed in the same emit by `room.members`, the
+  member panel's content (the same for every viewer, so it is carried in the broadcast instead of each page
+  reading it): `{"v": 2, "type": "room.members", "room_id", "total", "members": [[id, name, status, role],
+  ...]}` (v2: the role). That one is not a bus event (it is what the bridge derives from the store when
+  membership changed, not something a service publishes), hence not in services/wire.py's SPECS; its shape is
+  defined here only. `message.deleted` is handled by message_list.js (the pane), the rest by room_live.js.
 
-Per-user updates (a user's own room list: MembershipChanged of that user, RoomCreated, SessionsEnded) go
-to that user's pages only, through per-topic NiceGUI `Event`s (`user:<id>`) whose subscriptions die with
-their client.
+Per-user updates (a user's own room list: MembershipChanged of that user, RoomCreated, SessionsEnded; their
+own RoleChanged and MemberRemoved, for the controls and the "You were removed" of their pages) go to that
+user's pages only, through per-topic NiceGUI `Event`s (`user:<id>`) whose subscriptions die with their client.
 """
 from __future__ import annotations
 
@@ -31,9 +32,12 @@ from services import wire
 from services.bootstrap import Services
 from services.events import Event as ChatEvent
 from services.events import (
+    MemberRemoved,
     MembershipChanged,
+    MessageDeleted,
     MessagePosted,
     PresenceChanged,
+    RoleChanged,
     RoomCreated,
     RoomUpdated,
     SessionsEnded,
@@ -49,7 +53,8 @@ PRESENCE_GAP = 1.0  # seconds: a room's pages get presence changes at most this 
 MEMBERS_GAP = 0.1  # seconds: a burst of joins and leaves in a room reads and sends the member list once
 SHOWN = 100  # members listed by name in the member panel; the rest are counted
 ORDER: dict[str, int] = {'online': 0, 'away': 1, 'offline': 2}
-MEMBERS_VERSION = 1
+MEMBERS_VERSION = 2  # v2: each member's role
+RosterChange = MembershipChanged | RoleChanged
 
 
 class Bridge:
@@ -59,7 +64,7 @@ class Bridge:
         self._pending: dict[int, list[dict[str, Any]]] = {}  # room id -> payloads of the next broadcast
         self._last_broadcast: dict[int, float] = {}
         self._presence: dict[int, set[int]] = {}  # room id -> users whose presence changed, not yet sent
-        self._membership: dict[int, list[MembershipChanged]] = {}  # room id -> changes not yet sent
+        self._membership: dict[int, list[RosterChange]] = {}  # room id -> changes not yet sent
         services.bus.on_reconnect(self.resync)
 
     def topic(self, name: str) -> Event[Any]:
@@ -76,6 +81,8 @@ class Bridge:
             await self.emit_room(event.room_id, [wire.encode(event)])
         elif isinstance(event, RoomUpdated):
             await self.emit_room(event.room.id, [wire.encode(event)])
+        elif isinstance(event, MessageDeleted):  # the pane shows "message deleted" at its seq (message_list.js)
+            await self.emit_room(event.room_id, [wire.encode(event)])
         elif isinstance(event, PresenceChanged):
             # a member panel shows room members: hand the change to the rooms the user is in
             for room_id in await self._services.rooms.room_ids_of(event.user_id):
@@ -83,13 +90,14 @@ class Bridge:
                 if not pending:
                     asyncio.get_running_loop().call_later(PRESENCE_GAP, self._send_presence, room_id)
                 pending.add(event.user_id)
-        elif isinstance(event, MembershipChanged):
-            self._emit(f'user:{event.user_id}', event)  # the member's own room list, in every tab
+        elif isinstance(event, MembershipChanged | RoleChanged):
+            # the member's own room list or controls, in every tab
+            self._emit(f'user:{event.user_id}', event)
             pending_changes = self._membership.setdefault(event.room_id, [])
             if not pending_changes:
                 asyncio.get_running_loop().call_later(MEMBERS_GAP, self._send_members, event.room_id)
             pending_changes.append(event)
-        elif isinstance(event, RoomCreated | SessionsEnded):
+        elif isinstance(event, RoomCreated | SessionsEnded | MemberRemoved):
             self._emit(event.topic, event)
 
     async def emit_room(self, room_id: int, payloads: list[dict[str, Any]]) -> None:
@@ -97,12 +105,14 @@ class Bridge:
         await core.sio.emit(ROOM_EVENT, payloads, room=socket_room(room_id))
 
     async def members_snapshot(self, room_id: int) -> dict[str, Any]:
-        """The member panel's content: the first SHOWN members (online first, then by name) and the total."""
-        members = await self._services.store.members(room_id)
-        status = await self._services.presence.statuses([m.id for m in members])
-        members.sort(key=lambda m: (ORDER[status.get(m.id, 'offline')], m.username))
-        return {'v': MEMBERS_VERSION, 'type': 'room.members', 'room_id': room_id, 'total': len(members),
-                'members': [[m.id, m.username, status.get(m.id, 'offline')] for m in members[:SHOWN]]}
+        """The member panel's content: the first SHOWN members (online first, then by name), with their roles, and
+        the total."""
+        roster = await self._services.store.roster(room_id)
+        status = await self._services.presence.statuses([m.user.id for m in roster])
+        roster.sort(key=lambda m: (ORDER[status.get(m.user.id, 'offline')], m.user.username))
+        return {'v': MEMBERS_VERSION, 'type': 'room.members', 'room_id': room_id, 'total': len(roster),
+                'members': [[m.user.id, m.user.username, status.get(m.user.id, 'offline'), m.role]
+                            for m in roster[:SHOWN]]}
 
     async def resync(self) -> None:
         """After the bus reconnected (events from other instances were lost meanwhile): resend each open room's
@@ -147,7 +157,7 @@ class Bridge:
         if changes := self._membership.pop(room_id, None):
             background_tasks.create(self._send_membership(room_id, changes), name=f'members room {room_id}')
 
-    async def _send_membership(self, room_id: int, changes: list[MembershipChanged]) -> None:
+    async def _send_membership(self, room_id: int, changes: list[RosterChange]) -> None:
         snapshot = await self.members_snapshot(room_id)
         await self.emit_room(room_id, [*(wire.encode(change) for change in changes), snapshot])
 

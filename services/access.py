@@ -50,6 +50,16 @@ async def authorize(reader: RoomReader, user: User, raw_room_id: object, action:
     return Access(room, standing)
 
 
+async def abilities(reader: RoomReader, user: User, raw_room_id: object) -> frozenset[policy.Action]:
+    """What `user` may do in a room they may read (policy 'read'; its refusal otherwise) that would change
+    something (not 'join' for a member, nor 'leave' for anyone else): what a page shows controls for."""
+    access = await authorize(reader, user, raw_room_id, 'read')
+    member = access.standing.role is not None
+    return frozenset(a for a in policy.ACTIONS
+                     if policy.allowed(a, access.room.kind, access.standing, user.is_admin)
+                     and not (a == 'join' and member) and not (a == 'leave' and not member))
+
+
 async def existing_room(reader: RoomReader, raw_id: int) -> Room:
     """The room, or NotFound; for callers that decide nothing about a user (the system)."""
     room = await reader.get_room(room_id(raw_id))

@@ -6,6 +6,7 @@ same policy (services/policy.py). Direct messages never appear in the room lists
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -20,6 +21,8 @@ from .store.base import Store
 
 MIN_GROUP = 3
 DIRECT_KINDS = ('dm', 'group')
+SUGGESTED = 8  # names the "People" field suggests at most
+_NAME_START = re.compile(r'[a-z0-9_.\-]{1,32}')
 
 
 def title(room: Room, members: Sequence[User], viewer_id: int) -> str:
@@ -99,6 +102,17 @@ class Conversations:
         rooms = [room for room in await self._store.rooms_of(user.id) if room.kind in DIRECT_KINDS]
         found = [Conversation(room, title(room, await self._store.members(room.id), user.id)) for room in rooms]
         return sorted(found, key=lambda c: (c.title, c.room.id))
+
+    async def people(self, user: User, prefix: str, limit: int = SUGGESTED) -> list[str]:
+        """Usernames that start with `prefix` (case-insensitively; never `user`'s own), by name: what the "People"
+        and "Username" fields suggest. Text that cannot start a username suggests nothing."""
+        if not isinstance(prefix, str):
+            raise ValidationError('Search text must be text.')
+        needle = prefix.strip().lower()
+        if not _NAME_START.fullmatch(needle):
+            return []
+        count = validation.limit(limit, SUGGESTED)
+        return [u.username for u in await self._store.find_users(needle, count + 1) if u.id != user.id][:count]
 
     async def display_name(self, user: User, room_id: int) -> str:
         """What `user` calls a room or direct message they may read (policy 'read'): see `title()`."""

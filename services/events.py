@@ -105,8 +105,6 @@ class PresenceChanged:
         return f'user:{self.user_id}'
 
 
-
-
 @dataclass(frozen=True, slots=True)
 class SessionsEnded:
     """Sessions of a user ended (sign-out, sign out everywhere, a password change, expiry): each open
@@ -120,5 +118,20 @@ class SessionsEnded:
         return f'user:{self.user_id}'
 
 
+@dataclass(frozen=True, slots=True)
+class MemberRemoved:
+    """Someone else removed (or banned) a member: that person's open pages of the room say so and go quiet.
+    Published after the MembershipChanged of the same removal."""
+
+    room_id: int
+    user_id: int
+    by_username: str
+    banned: bool
+
+    @property
+    def topic(self) -> str:
+        return f'user:{self.user_id}'
+
+
 Event = (MessagePosted | MembershipChanged | RoomUpdated | RoomCreated | TypingChanged | PresenceChanged
-         | SessionsEnded | MessageDeleted | RoleChanged)
+         | SessionsEnded | MessageDeleted | RoleChanged | MemberRemoved)

@@ -5,18 +5,19 @@ that makes the change, so a check and its change cannot be separated by a concur
 """
 from __future__ import annotations
 
-from typing import get_args
+from typing import Literal, get_args
 
 from . import notices, policy, validation
 from .access import authorize
 from .bus.base import Bus
 from .errors import Forbidden, NotFound, ValidationError
-from .events import RoleChanged
+from .events import MemberRemoved, RoleChanged
 from .models import Message, Role, User
 from .store.base import Store
 
 MAX_GROUP = 8  # people in a group conversation
 GIVEN_ROLES: tuple[Role, ...] = ('moderator', 'member')  # the owner is whoever created the room
+MemberAction = Literal['make_moderator', 'make_member', 'remove', 'ban']
 
 
 class Membership:
@@ -67,7 +68,7 @@ class Membership:
             standing = await uow.standing(access.room.id, target.id)
             policy.check_target('remove', access.standing, user.is_admin, standing, target.id == user.id)
             notice = await notices.remove(uow, access.room.id, target, f'{user.username} removed {target.username}')
-        await self._published(notice, target)
+        await self._published(notice, target, MemberRemoved(access.room.id, target.id, user.username, False))
 
     async def ban(self, user: User, room_id: int, username: str) -> None:
         """Ban a user (a member is removed too, with 'alice banned bob'): they cannot join or be added until unbanned.
@@ -82,7 +83,7 @@ class Membership:
             policy.check_target('ban', access.standing, user.is_admin, standing, target.id == user.id)
             await uow.ban(access.room.id, target.id, user.id)
             notice = await notices.remove(uow, access.room.id, target, f'{user.username} banned {target.username}')
-        await self._published(notice, target)
+        await self._published(notice, target, MemberRemoved(access.room.id, target.id, user.username, True))
 
     async def unban(self, user: User, room_id: int, username: str) -> None:
         """Lift a ban (policy 'unban'): they may join or be added again. Unbanning one not banned changes nothing."""
@@ -116,6 +117,31 @@ class Membership:
         if changed:
             await self._bus.publish(RoleChanged(access.room.id, target.id, target.username, given))
 
-    async def _published(self, notice: Message | None, member: User) -> None:
+    async def actions_on(self, user: User, room_id: int, username: str) -> list[MemberAction]:
+        """What `user` may do to the member `username` (services/policy.py: the table, then whom it may hit), in
+        the order a menu shows them: the controls of a member's entry. [] for a non-member or oneself."""
+        target = await self._user(username)
+        access = await authorize(self._store, user, room_id, 'read')
+        standing = await self._store.standing(access.room.id, target.id)
+        if standing.role is None:
+            return []
+        found: list[MemberAction] = []
+        kind = access.room.kind
+        steps: tuple[tuple[Literal['set_role', 'remove', 'ban'], MemberAction], ...] = (
+            ('set_role', 'make_moderator' if standing.role == 'member' else 'make_member'),
+            ('remove', 'remove'), ('ban', 'ban'))
+        for action, given in steps:
+            if not policy.allowed(action, kind, access.standing, user.is_admin):
+                continue
+            try:
+                policy.check_target(action, access.standing, user.is_admin, standing, target.id == user.id)
+            except Forbidden:
+                continue
+            found.append(given)
+        return found
+
+    async def _published(self, notice: Message | None, member: User, removed: MemberRemoved | None = None) -> None:
         if notice is not None:
             await notices.publish(self._bus, self._store, notice, member, False)
+            if removed is not None:  # after MembershipChanged: their pages first go quiet, then say why
+                await self._bus.publish(removed)

@@ -15,6 +15,7 @@ from .typing import Typing
 
 MAX_PAGE = 200  # the most messages one history read returns (the page's catch-up asks for this many)
 RECENT = 50  # how far back a resend refused by the rate limit is looked for
+MAX_SPAN = 1000  # the most seqs one question about deletions covers (a page shows at most 300 messages)
 
 
 class Messages:
@@ -84,6 +85,13 @@ class Messages:
         seq = validation.seq(after_seq)
         room = (await authorize(self._store, user, room_id, 'read')).room
         return await self._store.after(room.id, seq, validation.limit(limit, MAX_PAGE))
+
+    async def deleted_between(self, user: User, room_id: int, first_seq: int, last_seq: int) -> list[int]:
+        """Which of the seqs `first_seq`..`last_seq` (the last MAX_SPAN of them) are deleted messages, ascending:
+        what a page showing them missed while it was away (policy 'read')."""
+        first, last = validation.seq(first_seq), validation.seq(last_seq)
+        room = (await authorize(self._store, user, room_id, 'read')).room
+        return await self._store.deleted_between(room.id, max(first, last - MAX_SPAN + 1), last)
 
     async def delete(self, user: User, room_id: int, seq: int) -> Message:
         """Delete a text message: its author may (policy 'delete_own'), so may the owner, moderators and the

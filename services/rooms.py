@@ -1,7 +1,7 @@
 """Rooms: create, browse, join, leave, members, topic. Who may do what: services/policy.py."""
 from __future__ import annotations
 
-from . import notices, validation
+from . import access, notices, policy, validation
 from .access import authorize, existing_room
 from .bus.base import Bus
 from .errors import Conflict, Forbidden, NotFound, ValidationError
@@ -53,7 +53,7 @@ class Rooms:
         return room
 
     async def list_joined(self, user: User) -> list[Room]:
-        """The rooms (public and private, not direct messages: see Conversations.list) `user` is in, by name."""
+        """The rooms (public and private, not direct messages: see Conversations.list_dms) `user` is in, by name."""
         return [room for room in await self._store.rooms_of(user.id) if room.kind in ROOM_KINDS]
 
     async def room_ids_of(self, user_id: int) -> list[int]:
@@ -82,6 +82,10 @@ class Rooms:
         if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
             raise ValidationError('Offset must be a whole number of at least 0.')
         return query.strip().lower()[:MAX_QUERY], validation.limit(limit)
+
+    async def abilities(self, user: User, room_id: int) -> frozenset[policy.Action]:
+        """The policy's actions `user` may take in a room they may read: which controls their page shows."""
+        return await access.abilities(self._store, user, room_id)
 
     async def get_room(self, user: User, room_id: int) -> Room:
         """The room if `user` may read it (policy 'read'; NotFound / Forbidden otherwise)."""

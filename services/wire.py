@@ -50,6 +50,7 @@ SPECS: tuple[Spec, ...] = (
     Spec('sessions.ended', 1, events.SessionsEnded),
     Spec('message.deleted', 1, events.MessageDeleted),
     Spec('role.changed', 1, events.RoleChanged),
+    Spec('member.removed', 1, events.MemberRemoved),
 )
 
 _RESERVED = {'v', 'type'}

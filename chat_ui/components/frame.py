@@ -15,6 +15,7 @@ from services.models import User
 from ..bridge import Bridge
 from ..open_pages import admit_page
 from ..session import page_session_id, watch_session
+from .new_message import open_new_message_dialog
 from .new_room import open_new_room_dialog
 from .room_list import RoomList
 
@@ -43,10 +44,11 @@ async def frame(services: Services, bridge: Bridge, user: User, active_room_id: 
         ui.button(icon='manage_accounts', on_click=lambda: ui.navigate.to('/account')) \
             .props('flat round dense aria-label="Account"').mark('account')
         ui.button(icon='logout', on_click=leave).props('flat round dense aria-label="Sign out"').mark('sign-out')
-    with drawer:
-        room_list = RoomList(services, user, active_room_id)  # the drawer's head and the rooms, one element
-        ui.button('New room', icon='add', on_click=lambda: open_new_room_dialog(services, user)) \
-            .props('unelevated dense no-caps').classes('w-full')
+    with drawer:  # the drawer's head, rooms, direct messages and their buttons: one element
+        room_list = RoomList(services, user, active_room_id, {
+            'new-room': lambda: open_new_room_dialog(services, user),
+            'new-message': lambda: open_new_message_dialog(services, user),
+        })
         await room_list.load()
 
     reload_pending = False

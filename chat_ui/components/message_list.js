@@ -15,14 +15,18 @@ export default {
         <div v-if="m.kind !== 'text'" class="chat-notice" data-testid="message" :data-seq="m.seq" :data-kind="m.kind">
           <span>{{ m.body }}</span> <time class="chat-time" :datetime="m.time">{{ clock(m.time) }}</time>
         </div>
-        <div v-else class="chat-msg" data-testid="message" :data-seq="m.seq" data-kind="text" :data-author="m.author">
+        <div v-else class="chat-msg" data-testid="message" :data-seq="m.seq" data-kind="text" :data-author="m.author"
+             :data-deleted="m.deleted ? 'true' : null">
           <div class="chat-avatar" :style="{ background: color(m.author) }" aria-hidden="true">{{ initials(m.author) }}</div>
           <div class="chat-main">
             <div class="chat-meta">
               <span class="chat-author">{{ m.author }}</span>
               <time class="chat-time" :datetime="m.time" :title="m.time">{{ clock(m.time) }}</time>
+              <button v-if="deletable(m)" type="button" class="chat-delete" aria-label="Delete" title="Delete"
+                      @click="$emit('delete', { seq: m.seq })"><span class="chat-icon" data-icon="delete" aria-hidden="true"></span></button>
             </div>
-            <div class="chat-body" v-html="m.html"></div>
+            <div v-if="m.deleted" class="chat-body chat-deleted">message deleted</div>
+            <div v-else class="chat-body" v-html="m.html"></div>
           </div>
         </div>
       </template>
@@ -38,6 +42,8 @@ export default {
     hasOlder: Boolean,
     lastSeq: Number,
     maxWindow: { type: Number, default: 300 },
+    deleteOwn: Boolean, // "Delete" on the viewer's own messages (services/policy.py: delete_own)
+    deleteAny: Boolean, // and on everyone's (delete_other)
   },
   data() {
     return {
@@ -51,7 +57,11 @@ export default {
       retryDelay: 0, // seconds before the next retry: 1, 2, 4 ... 30
       known: 0, // the highest seq this page knows exists in the room
       pending: [], // live messages that arrived before history or during a catch-up
+      checkDeleted: false, // the next catch-up also asks which shown messages were deleted meanwhile
     };
+  },
+  created() {
+    this.deletedSeqs = new Set(); // deletions heard live, remembered: a read that raced one may bring the message back
   },
   mounted() {
     this.keepOutbox();
@@ -63,13 +73,20 @@ export default {
       for (const m of Array.isArray(data) ? data : [data]) {
         if (m.room_id !== this.roomId) continue;
         this.settle([m]);
-        this.accept(m);
+        this.accept(this.asDeleted(m));
+      }
+    };
+    // deletions come with the room's other live updates (chat:live, wire format); room_live.js ignores them
+    this.onRoomEvents = (events) => {
+      for (const e of Array.isArray(events) ? events : [events]) {
+        if (e && e.type === "message.deleted" && e.v === 1 && e.room_id === this.roomId) this.markDeleted([e.seq]);
       }
     };
     const attach = () => {
       if (!window.socket) return setTimeout(attach, 10);
       this.socket = window.socket;
       this.socket.on("chat:msg", this.onLive);
+      this.socket.on("chat:live", this.onRoomEvents);
     };
     attach();
     this.keepDraft(this.outbox.unsent());
@@ -77,7 +94,10 @@ export default {
   unmounted() {
     clearTimeout(this.retryTimer);
     clearTimeout(this.watchdog);
-    if (this.socket) this.socket.off("chat:msg", this.onLive);
+    if (this.socket) {
+      this.socket.off("chat:msg", this.onLive);
+      this.socket.off("chat:live", this.onRoomEvents);
+    }
     window.removeEventListener("beforeunload", this.saveDraft);
     document.removeEventListener("input", this.onInput);
   },
@@ -160,6 +180,7 @@ export default {
     },
     setHistory(list, hasOlder, lastSeq) {
       this.settle(list);
+      list = list.map((m) => this.asDeleted(m));
       this.messages = list.slice(-this.maxWindow);
       this.hasOlderNow = hasOlder || list.length > this.messages.length;
       this.known = Math.max(lastSeq, this.lastShown());
@@ -176,6 +197,7 @@ export default {
     },
     // the server asks after every (re)connect: anything we may have missed comes back through catchUp
     sync() {
+      this.checkDeleted = true; // deletions of what we show may have been missed while away
       if (this.catchingUp) return this.askCatchUp(); // a request or its answer may have died with the connection
       this.requestCatchUp(null);
     },
@@ -189,7 +211,9 @@ export default {
       clearTimeout(this.retryTimer);
       clearTimeout(this.watchdog);
       this.watchdog = setTimeout(() => this.catchUpFailed(), 20000); // no answer at all counts as a failure
-      this.$emit("catchup", { after: this.known });
+      const ask = { after: this.known };
+      if (this.checkDeleted && this.messages.length) ask.from = this.messages[0].seq;
+      this.$emit("catchup", ask);
     },
     // The server could not answer (or never did): try again after 1, 2, 4 ... 30 s, showing it. Live messages
     // keep arriving into pending and are merged once a catch-up succeeds: a page recovers by itself.
@@ -200,12 +224,15 @@ export default {
       clearTimeout(this.retryTimer);
       this.retryTimer = setTimeout(() => this.askCatchUp(), this.retryDelay * 1000);
     },
-    catchUp(list, more) {
+    catchUp(list, more, deleted) {
       clearTimeout(this.watchdog);
       clearTimeout(this.retryTimer); // a late answer to an earlier request does as well as the retry
       this.reconnecting = false;
       this.retryDelay = 0;
+      this.checkDeleted = false;
+      if (deleted) this.markDeleted(deleted);
       this.settle(list);
+      list = list.map((m) => this.asDeleted(m));
       for (const m of list) {
         if (m.seq > this.known) this.known = m.seq;
       }
@@ -241,6 +268,7 @@ export default {
     },
     prependOlder(list, hasOlder) {
       this.loadingOlder = false;
+      list = list.map((m) => this.asDeleted(m));
       const first = this.messages.length ? this.messages[0].seq : Infinity;
       const older = list.filter((m) => m.seq < first);
       this.hasOlderNow = hasOlder;
@@ -254,6 +282,23 @@ export default {
         this.detached = true;
       }
       this.$nextTick(() => (el.scrollTop = el.scrollHeight - before));
+    },
+    deletable(m) {
+      return !m.deleted && (this.deleteAny || (this.deleteOwn && m.author_id === this.viewerId));
+    },
+    asDeleted(m) {
+      return this.deletedSeqs.has(m.seq) && !m.deleted ? { ...m, deleted: true, html: "", body: "" } : m;
+    },
+    // "message deleted" in place of these messages, wherever they are shown or waiting
+    markDeleted(seqs) {
+      seqs.forEach((seq) => this.deletedSeqs.add(seq));
+      if (this.deletedSeqs.size > 2 * this.maxWindow) {
+        const keep = [...this.deletedSeqs].sort((a, b) => b - a).slice(0, this.maxWindow);
+        this.deletedSeqs = new Set(keep); // the newest: older ones come back from the store as deleted anyway
+      }
+      const hit = (m) => this.deletedSeqs.has(m.seq) && !m.deleted;
+      if (this.messages.some(hit)) this.messages = this.messages.map((m) => this.asDeleted(m));
+      this.pending = this.pending.map((m) => this.asDeleted(m));
     },
     jumpToLatest() {
       this.$emit("latest", {});

@@ -6,6 +6,7 @@ appended by `message_list.js` in every open page (the hot path in DESIGN.md).
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 from nicegui import Client, core, ui
@@ -38,6 +39,7 @@ def message_payload(message: Message) -> dict[str, Any]:
         'body': message.body if message.kind != 'text' else '',
         'html': message.html,
         'time': message.created_at.isoformat(),
+        'deleted': message.deleted,  # shown as "message deleted" (body and html are empty then)
     }
 
 
@@ -49,7 +51,8 @@ def known_sockets(client: Client) -> list[str]:
 
 
 class MessageList(ui.element, component='message_list.js'):
-    def __init__(self, services: Services, viewer: User, room: Room, history: list[Message]) -> None:
+    def __init__(self, services: Services, viewer: User, room: Room, history: list[Message],
+                 can: Iterable[str] = ()) -> None:
         super().__init__()
         self._services = services
         self._viewer = viewer
@@ -61,10 +64,32 @@ class MessageList(ui.element, component='message_list.js'):
         self._props['hasOlder'] = bool(history) and history[0].seq > 1
         self._props['lastSeq'] = history[-1].seq if history else 0
         self._props['maxWindow'] = MAX_WINDOW
+        self._set_delete_props(can)
         self.on('older', self._load_older)
+        self.on('delete', self._delete)
         self.on('catchup', self._catch_up)
         self.on('latest', self._load_latest)
         self.client.on_connect(self._enter_socket_room)
+
+    def _set_delete_props(self, can: Iterable[str]) -> None:
+        # which messages show "Delete": the viewer's own (policy 'delete_own'), anyone's ('delete_other')
+        allowed = set(can)
+        self._props['deleteOwn'] = 'delete_own' in allowed
+        self._props['deleteAny'] = 'delete_other' in allowed
+
+    def set_abilities(self, can: Iterable[str]) -> None:
+        """Show "Delete" where the viewer may delete now (their role changed)."""
+        before = (self._props['deleteOwn'], self._props['deleteAny'])
+        self._set_delete_props(can)
+        if (self._props['deleteOwn'], self._props['deleteAny']) != before:
+            self.update()
+
+    async def _delete(self, e: GenericEventArguments) -> None:
+        # every open page of the room then shows "message deleted": MessageDeleted, one broadcast (bridge.py)
+        try:
+            await self._services.messages.delete(self._viewer, self._room_id, _int_arg(e.args, 'seq'))
+        except ChatError as error:
+            ui.notification(str(error), type='negative')
 
     def _sockets(self) -> list[str]:
         return known_sockets(self.client)
@@ -115,18 +140,23 @@ class MessageList(ui.element, component='message_list.js'):
 
     async def _catch_up(self, e: GenericEventArguments) -> None:
         after = _int_arg(e.args, 'after')
+        first = _int_arg(e.args, 'from')  # after a (re)connect: the first seq the page shows
         limit = MAX_PAGE
+        deleted: list[int] = []
         try:
             # in the room before the read (if the join at connect failed): each message is read here or arrives live
             await self._join_socket_room()
             missed = await self._services.messages.after(self._viewer, self._room_id, after, limit)
+            if 0 < first <= after:  # what it shows and may have seen deleted meanwhile
+                deleted = await self._services.messages.deleted_between(self._viewer, self._room_id, first, after)
         except ChatError:
             missed = []
         except Exception:
             log.exception('the catch-up of room %s failed', self._room_id)
             self.run_method('catchUpFailed')  # the page retries with backoff, keeping what it received meanwhile
             return
-        self.run_method('catchUp', [message_payload(m) for m in missed], len(missed) == limit)
+        extra = [deleted] if deleted else []  # the seqs to show as "message deleted"
+        self.run_method('catchUp', [message_payload(m) for m in missed], len(missed) == limit, *extra)
 
     async def _load_latest(self) -> None:
         try:

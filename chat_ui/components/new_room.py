@@ -14,11 +14,14 @@ def open_new_room_dialog(services: Services, user: User) -> ui.dialog:
         name = ui.input('Room name').props('outlined autofocus hint="3-32 characters: a-z, 0-9, _ - ."') \
             .classes('w-full')
         topic = ui.input('Topic (optional)').props('outlined').classes('w-full')
+        private = ui.checkbox('Private')
+        ui.label('Only the people you invite can find, read and join a private room.') \
+            .classes('text-caption text-grey-7')
         error = ui.label().classes('text-negative').props('role=alert')
 
         async def create() -> None:
             try:
-                room = await services.rooms.create_room(user, name.value or '', topic.value or '')
+                room = await services.rooms.create_room(user, name.value or '', topic.value or '', bool(private.value))
             except ChatError as e:
                 error.set_text(str(e))
                 return

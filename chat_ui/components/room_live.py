@@ -14,7 +14,7 @@ events may have been missed, the page gets the current list once (`setMembers`).
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from nicegui import ui
@@ -28,16 +28,24 @@ Snapshot = Callable[[], Awaitable[dict[str, Any]]]
 
 
 class RoomLive(ui.element, component='room_live.js'):
-    def __init__(self, viewer: User, room: Room, snapshot: dict[str, Any], typing_ttl: float, *,
-                 header: ui.element, panel: ui.element, drawer: ui.element, reload: Snapshot) -> None:
+    def __init__(self, viewer: User, room: Room, title: str, can: Iterable[str], snapshot: dict[str, Any],
+                 typing_ttl: float, *, header: ui.element, panel: ui.element, drawer: ui.element,
+                 reload: Snapshot) -> None:
         super().__init__()
         self._reload = reload
         self._connected_once = False
-        self._props.update(roomId=room.id, viewerId=viewer.id, name=room.name, topic=room.topic,
+        self._props.update(roomId=room.id, viewerId=viewer.id, name=title, kind=room.kind, can=sorted(can),
+                           topic=room.topic,
                            members=snapshot['members'], total=snapshot['total'], ttl=typing_ttl,
                            header=f'#{header.html_id}', panel=f'#{panel.html_id}', drawer=drawer.id)
         self.client.on_connect(self._connected)
         self.on('load', self._send_current)
+
+    def set_abilities(self, can: Iterable[str]) -> None:
+        """Show the controls of what the viewer may do now (their role changed)."""
+        if sorted(can) != self._props['can']:
+            self._props['can'] = sorted(can)
+            self.update()
 
     def _displayed_contents(self, *, only_visible: bool) -> list[Any]:
         # what the page was rendered with, for the User fixture (which runs no JavaScript): live changes after

@@ -7,15 +7,16 @@ from fastapi.responses import RedirectResponse
 from nicegui import ui
 
 from services.bootstrap import Services
-from services.errors import ChatError, Forbidden, NotFound
-from services.events import MembershipChanged
+from services.errors import Forbidden, NotFound
+from services.events import MemberRemoved, MembershipChanged, RoleChanged
 
 from ..bridge import Bridge
 from ..components.composer import Composer
 from ..components.frame import frame
+from ..components.gone import Gone
 from ..components.message_list import MessageList
+from ..components.room_controls import RoomControls
 from ..components.room_live import RoomLive
-from ..components.topic_dialog import open_topic_dialog
 from ..session import current_user
 
 
@@ -43,25 +44,10 @@ def register(services: Services, bridge: Bridge) -> None:
         except NotFound:
             return RedirectResponse('/', status_code=303)
         history = await services.messages.latest(user, room.id, services.settings.history_page)
+        title = await services.conversations.display_name(user, room.id)  # a DM: the other people's names
 
         middle = await frame(services, bridge, user, active_room_id=room.id)
-
-        async def leave() -> None:
-            try:
-                await services.rooms.leave(user, room.id)
-            except ChatError as e:
-                ui.notification(str(e), type='negative')
-                return
-            ui.navigate.to('/')
-
-        def confirm_leave() -> None:  # built on demand: most pages never show it
-            with ui.dialog() as dialog, ui.card():
-                ui.label(f'Leave #{room.name}? You can join again from Browse.')
-                with ui.row().classes('w-full justify-end'):
-                    ui.button('Cancel', on_click=dialog.close).props('flat')
-                    ui.button('Leave', color='negative', on_click=leave)
-            dialog.on('hide', dialog.delete)
-            dialog.open()
+        can = await services.rooms.abilities(user, room.id)  # the controls shown: services/policy.py decides
 
         # empty on the server: room_live.js renders the member panel in it (its id is on the drawer's content div)
         members_drawer = ui.right_drawer(bordered=True).classes('p-0').props('width=240 breakpoint=1023')
@@ -70,28 +56,27 @@ def register(services: Services, bridge: Bridge) -> None:
             snapshot = await bridge.members_snapshot(room.id)
             return {**snapshot, 'topic': (await services.rooms.get_room(user, room.id)).topic}
 
-        with ui.element('div').classes('chat-page'):
-            pane = MessageList(services, user, room, history).classes('grow')
-            live = RoomLive(user, room, await bridge.members_snapshot(room.id), services.settings.typing_ttl,
-                            header=middle, panel=members_drawer, drawer=members_drawer, reload=current_state)
-            Composer(services, user, room.id)
+        with ui.element('div').classes('chat-page') as page:
+            pane = MessageList(services, user, room, history, can).classes('grow')
+            live = RoomLive(user, room, title, can, await bridge.members_snapshot(room.id),
+                            services.settings.typing_ttl, header=middle, panel=members_drawer,
+                            drawer=members_drawer, reload=current_state)
+            composer = Composer(services, user, room.id)
 
-        async def edit_topic() -> None:
-            try:
-                current = await services.rooms.get_room(user, room.id)
-            except ChatError as e:
-                ui.notification(str(e), type='negative')
+        controls = RoomControls(services, user, room, title, live)
+        gone = Gone(pane, live, composer, page)
+
+        async def on_user_event(event: object) -> None:  # this user's own changes, from any tab or anyone
+            if getattr(event, 'room_id', None) != room.id:
                 return
-            open_topic_dialog(services, user, room.id, current.topic)
-
-        live.on('edit_topic', edit_topic)
-        live.on('leave', confirm_leave)
-
-        async def on_user_event(event: object) -> None:
-            # only this user's own membership: left in another tab, no more live messages here
-            if isinstance(event, MembershipChanged) and event.room_id == room.id and not event.joined:
-                await pane.leave_socket_room()
-                ui.navigate.to('/')
+            if isinstance(event, MembershipChanged) and not event.joined:
+                await gone.left()  # quiet at once: no more of the room's broadcasts on this page
+            elif isinstance(event, MembershipChanged) and gone.shown:
+                ui.navigate.reload()  # back in (an invitation): the page starts again
+            elif isinstance(event, MemberRemoved):
+                gone.removed(event)
+            elif isinstance(event, RoleChanged) and not gone.shown:
+                pane.set_abilities(await controls.refresh_abilities())  # the controls of the new role
 
         bridge.topic(f'user:{user.id}').subscribe(on_user_event)
         return None

@@ -49,6 +49,11 @@ class MemoryStore(MemorySearch, MemoryConversations):
         self._user_exists(user_id)
         self._hashes[user_id] = password_hash
 
+    async def find_users(self, prefix: str, limit: int) -> list[User]:
+        needle = prefix.lower()
+        names = sorted(name for name in self._user_by_name if name.startswith(needle))
+        return [self._users[self._user_by_name[name]] for name in names[:max(limit, 0)]]
+
     # messages
     async def post_message(self, room_id: int, author: User, body: str, html: str,
                            client_id: str) -> tuple[Message, bool]:
@@ -78,6 +83,10 @@ class MemoryStore(MemorySearch, MemoryConversations):
     async def get_message(self, room_id: int, seq: int) -> Message | None:
         messages = self._row(room_id).messages
         return messages[seq - 1] if 0 < seq <= len(messages) else None
+
+    async def deleted_between(self, room_id: int, first_seq: int, last_seq: int) -> list[int]:
+        messages = self._row(room_id).messages
+        return [m.seq for m in messages[max(first_seq, 1) - 1:max(last_seq, 0)] if m.deleted]
 
     async def delete_message(self, room_id: int, seq: int) -> bool:
         row = self._row(room_id)

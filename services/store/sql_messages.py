@@ -1,7 +1,7 @@
 """The messages part of the SQL store, mixed into SQLAlchemyStore: the hot path (post) and history reads."""
 from __future__ import annotations
 
-from sqlalchemy import exists, insert, update
+from sqlalchemy import exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -78,6 +78,12 @@ class MessageRows(SQLCore):
         rows = await self._rows_of_room(_MESSAGE.where(messages.c.room_id == room_id, messages.c.seq > after_seq)
                                         .order_by(messages.c.seq).limit(max(limit, 0)), room_id)
         return [_message(row) for row in rows]
+
+    async def deleted_between(self, room_id: int, first_seq: int, last_seq: int) -> list[int]:
+        statement = (select(messages.c.seq).where(messages.c.room_id == room_id, messages.c.seq >= first_seq,
+                                                  messages.c.seq <= last_seq, messages.c.deleted.is_(True))
+                     .order_by(messages.c.seq))
+        return [int(row.seq) for row in await self._rows_of_room(statement, room_id)]
 
     async def get_message(self, room_id: int, seq: int) -> Message | None:
         rows = await self._read(_MESSAGE.where(messages.c.room_id == room_id, messages.c.seq == seq))

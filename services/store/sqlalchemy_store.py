@@ -57,6 +57,12 @@ class SQLAlchemyStore(ConversationRows, MessageRows, SearchRows, SessionRows):
                                 .where(users.c.username_lower == username.lower()))
         return (_user(rows[0]), rows[0].password_hash) if rows else None
 
+    async def find_users(self, prefix: str, limit: int) -> list[User]:
+        name = users.c.username_lower
+        statement = (_USER.where(name.startswith(prefix.lower(), autoescape=True))
+                     .order_by(self._by_code_point(name)).limit(max(limit, 0)))
+        return [_user(row) for row in await self._read(statement)]
+
     async def set_password_hash(self, user_id: int, password_hash: str) -> None:
         async with self._write() as conn:
             result = await conn.execute(update(users).where(users.c.id == user_id).values(password_hash=password_hash))

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.webdriver import WebDriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -26,6 +27,17 @@ def button(driver: WebDriver, name: str) -> WebElement:
     # a Quasar button's icon is an aria-hidden ligature: the accessible name is the label span's text
     return wait(driver, lambda d: d.find_element(
         By.XPATH, f'//button[normalize-space()="{name}" or .//span[normalize-space()="{name}"]]'))
+
+
+def click(driver: WebDriver, find: Callable[[], WebElement]) -> None:
+    """Click once the element takes the click (a dialog may still be opening over the page)."""
+    def clicked(_: WebDriver) -> bool:
+        try:
+            find().click()
+        except WebDriverException:
+            return False
+        return True
+    wait(driver, clicked)
 
 
 def sign_up(driver: WebDriver, url: str, username: str, password: str = 'correct horse') -> None:

@@ -10,13 +10,11 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.remote.webelement import WebElement
 
 from tests.support import App, running_app
 
-from .helpers import button, sign_up, wait, wait_connected
+from .helpers import button, click, sign_up, wait, wait_connected
 
 PANEL = ("return [...document.querySelectorAll('[data-testid=member]')]"
          ".map(e => e.dataset.user + ':' + e.dataset.presence)")
@@ -33,17 +31,6 @@ window.socket.on('chat:live', (events) => events.forEach((e) => window.seenByTes
 def quick_presence_app(tmp_path: Path) -> Iterator[App]:
     with running_app(tmp_path / 'data', CHAT_PRESENCE_GRACE='1') as server:  # offline 1 s after the last page
         yield server
-
-
-def click(driver: webdriver.Chrome, find: Callable[[], WebElement]) -> None:
-    """Click once the element takes the click (a dialog may still be opening over the page)."""
-    def clicked(_: webdriver.Chrome) -> bool:
-        try:
-            find().click()
-        except WebDriverException:
-            return False
-        return True
-    wait(driver, clicked)
 
 
 def state(driver: webdriver.Chrome) -> tuple[list[str], str, str]:

@@ -1,4 +1,5 @@
-"""In Chromium through nginx: alice on instance 1, bob on instance 2. Messages, typing and presence cross."""
+"""In Chromium through nginx: alice on instance 1, bob on instance 2. Messages, typing, presence and a new direct
+message cross."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -12,6 +13,7 @@ from tests.browser.helpers import field, messages, send, sign_up, wait
 from .conftest import node_cookie
 
 TYPING = "return document.querySelector('[data-testid=typing]').innerText"
+DMS = "return [...document.querySelectorAll('.chat-dm-name')].map(e => e.innerText)"
 
 
 def presence_of(driver: webdriver.Chrome, username: str) -> str | None:
@@ -61,5 +63,9 @@ def test_messages_typing_and_presence_cross_instances_both_ways(
 
     wait(alice, lambda d: presence_of(d, 'bob') == 'online', timeout=15)
     wait(bob, lambda d: presence_of(d, 'alice') == 'online', timeout=15)
+
+    alice.get(f'{cluster.url}/dm/bob')  # made on instance 1: bob's drawer on instance 2 lists it at once
+    wait(alice, lambda d: '/room/' in d.current_url, timeout=15)
+    wait(bob, lambda d: d.execute_script(DMS) == ['alice'], timeout=15)
     alice.get('about:blank')  # her only page (instance 1) closes: bob (instance 2) sees her offline after the grace
     wait(bob, lambda d: presence_of(d, 'alice') == 'offline', timeout=20)

@@ -40,6 +40,18 @@ async def test_users_are_unique_case_insensitively(store: Store) -> None:
     assert await store.get_credentials('nobody') is None
 
 
+async def test_find_users_by_prefix_in_name_order(store: Store) -> None:
+    """The "People" field's suggestions: names that start with what was typed, case-insensitively, by code point;
+    a '%' or '_' typed is a character, not a pattern."""
+    for name in ('bob', 'bo_b', 'boa', 'alice', 'rob'):
+        await store.create_user(name, 'h')
+    assert [u.username for u in await store.find_users('BO', 10)] == ['bo_b', 'boa', 'bob']
+    assert [u.username for u in await store.find_users('bo', 2)] == ['bo_b', 'boa']
+    assert [u.username for u in await store.find_users('bo_', 10)] == ['bo_b']
+    assert [u.username for u in await store.find_users('%', 10)] == []
+    assert await store.find_users('zed', 10) == []
+
+
 async def test_rooms_memberships_and_listing(store: Store) -> None:
     alice = await store.create_user('alice', 'h')
     bob = await store.create_user('bob', 'h')
@@ -92,6 +104,26 @@ async def test_append_and_read_history(store: Store) -> None:
     assert (await store.latest(room.id, 1))[0].html == '<p>7</p>'
     with pytest.raises(NotFound):
         await store.post_message(9999, alice, 'x', 'x', 'c')
+
+
+async def test_deleted_messages_keep_their_seq_and_are_listed_by_range(store: Store) -> None:
+    """A deletion empties the message but keeps its place; a page that was away asks which of the seqs it shows
+    were deleted meanwhile."""
+    alice = await store.create_user('alice', 'h')
+    room = await store.create_room('dev', '', alice.id)
+    for n in range(1, 6):
+        await store.post_message(room.id, alice, f'm{n}', f'<p>m{n}</p>', f'c{n}')
+    assert await store.delete_message(room.id, 2) and await store.delete_message(room.id, 4)
+    assert not await store.delete_message(room.id, 4)  # once
+    gone = await store.get_message(room.id, 2)
+    assert gone is not None and (gone.deleted, gone.body, gone.html, gone.seq) == (True, '', '', 2)
+    assert [(m.seq, m.deleted) for m in await store.after(room.id, 0, 10)] == [
+        (1, False), (2, True), (3, False), (4, True), (5, False)]
+    assert await store.deleted_between(room.id, 1, 5) == [2, 4]
+    assert await store.deleted_between(room.id, 3, 4) == [4]
+    assert await store.deleted_between(room.id, 5, 99) == []
+    with pytest.raises(NotFound):
+        await store.deleted_between(room.id + 100, 1, 5)
 
 
 async def test_two_hundred_concurrent_appends_get_dense_seqs(store: Store) -> None:

@@ -25,7 +25,22 @@ def field(user: User, label: str) -> UserInteraction[ui.input]:
 
 
 def press(user: User, label: str) -> None:
+    if label in DRAWER_BUTTONS:
+        drawer_button(user, label)
+        return
     user.find(kind=ui.button, content=label).click()
+
+
+DRAWER_BUTTONS = {'New room': 'new-room', 'New message': 'new-message'}
+
+
+def drawer_button(user: User, label: str) -> None:
+    """Click "New room" or "New message": plain buttons in the drawer's one HTML element (room_list.py), whose
+    click handler hears the button's data-action."""
+    (element,) = user.find(marker='room-list').elements
+    assert f'data-action="{DRAWER_BUTTONS[label]}"' in str(element.props.get('innerHTML', '')) + str(
+        getattr(element, 'content', '')), f'no {label!r} button in the drawer'
+    user.find(marker='room-list').trigger('click', DRAWER_BUTTONS[label])
 
 
 async def sign_up(user: User, name: str, password: str = 'correct horse') -> None:
@@ -43,6 +58,11 @@ def html_of(user: User) -> str:
 
 def room_names(user: User) -> list[str]:
     return re.findall(r'<span class="chat-room-name">([^<]*)</span>', html_of(user))
+
+
+def dm_names(user: User) -> list[str]:
+    """The names of the drawer's direct messages (the other people's usernames), in order."""
+    return re.findall(r'<span class="chat-dm-name">([^<]*)</span>', html_of(user))
 
 
 def presence(user: User) -> dict[str, str]:

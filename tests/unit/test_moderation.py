@@ -3,7 +3,7 @@ import pytest
 
 from services.bootstrap import Services
 from services.errors import Forbidden, NotFound, ValidationError
-from services.events import MembershipChanged, MessageDeleted, MessagePosted, RoleChanged, RoomCreated
+from services.events import MemberRemoved, MembershipChanged, MessageDeleted, MessagePosted, RoleChanged, RoomCreated
 from services.models import User
 
 from .conftest import Recorder
@@ -96,7 +96,8 @@ async def test_removing_posts_a_notice_and_a_public_room_can_be_joined_again(
     await services.membership.remove(bob, room.id, 'carol')
     notice = (await services.messages.latest(alice, room.id))[-1]
     assert (notice.body, notice.kind) == ('bob removed carol', 'leave')
-    assert recorder.events == [MessagePosted(notice), MembershipChanged(room.id, carol.id, 'carol', False, 2)]
+    assert recorder.events == [MessagePosted(notice), MembershipChanged(room.id, carol.id, 'carol', False, 2),
+                               MemberRemoved(room.id, carol.id, 'bob', banned=False)]  # carol's pages say why
     await services.rooms.join(carol, room.id)  # a public room: the removed may come back
     await services.membership.set_role(alice, room.id, 'carol', 'moderator')
     with pytest.raises(Forbidden, match='Only the owner can remove or ban a moderator'):
@@ -114,6 +115,7 @@ async def test_a_ban_removes_and_keeps_out_until_lifted(
     notice = (await services.messages.latest(alice, room.id))[-1]
     assert (notice.body, notice.kind) == ('alice banned bob', 'leave')
     assert recorder.of(MembershipChanged) == [MembershipChanged(room.id, bob.id, 'bob', False, 1)]
+    assert recorder.of(MemberRemoved) == [MemberRemoved(room.id, bob.id, 'alice', banned=True)]
     with pytest.raises(Forbidden, match=r'^You are banned from this room$'):
         await services.rooms.join(bob, room.id)
     with pytest.raises(Forbidden, match='They are banned from this room'):

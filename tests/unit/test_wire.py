@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from services import events, wire
 from services.events import (
     Event,
+    MemberRemoved,
     MembershipChanged,
     MessageDeleted,
     MessagePosted,
@@ -69,6 +70,9 @@ GOLDEN: list[tuple[Event, dict[str, Any]]] = [
     }),
     (RoleChanged(room_id=2, user_id=3, username='alice', role='moderator'), {
         'v': 1, 'type': 'role.changed', 'room_id': 2, 'user_id': 3, 'username': 'alice', 'role': 'moderator',
+    }),
+    (MemberRemoved(room_id=2, user_id=3, by_username='bob', banned=True), {
+        'v': 1, 'type': 'member.removed', 'room_id': 2, 'user_id': 3, 'by_username': 'bob', 'banned': True,
     }),
 ]
 

@@ -34,3 +34,7 @@ class MessageStore(Protocol):
         False when there is no such text message or it was deleted already (of two concurrent deleters,
         one gets True). The seq stays taken, so pages keep their order and catch-up sees the change.
         """
+
+    async def deleted_between(self, room_id: int, first_seq: int, last_seq: int) -> list[int]:
+        """The seqs of deleted messages from `first_seq` to `last_seq` (both included), ascending: what a page that
+        shows that stretch missed while it was away (NotFound if the room does not exist)."""

@@ -23,3 +23,6 @@ class UserStore(Protocol):
         """The user and their password hash, looked up case-insensitively."""
 
     async def set_password_hash(self, user_id: int, password_hash: str) -> None: ...
+
+    async def find_users(self, prefix: str, limit: int) -> list[User]:
+        """At most `limit` users whose name starts with `prefix` (case-insensitively), by name (code point)."""
