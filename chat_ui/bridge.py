@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from nicegui import Event, background_tasks, core
@@ -55,6 +56,14 @@ SHOWN = 100  # members listed by name in the member panel; the rest are counted
 ORDER: dict[str, int] = {'online': 0, 'away': 1, 'offline': 2}
 MEMBERS_VERSION = 2  # v2: each member's role
 RosterChange = MembershipChanged | RoleChanged
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationChanged:
+    """To each member of a group conversation whose people changed: its name in their room list changed too (a
+    group is named by the other people in it). Not a bus event: what the bridge derives from MembershipChanged."""
+
+    room_id: int
 
 
 class Bridge:
@@ -160,7 +169,14 @@ class Bridge:
     async def _send_membership(self, room_id: int, changes: list[RosterChange]) -> None:
         snapshot = await self.members_snapshot(room_id)
         await self.emit_room(room_id, [*(wire.encode(change) for change in changes), snapshot])
+        if any(isinstance(c, MembershipChanged) for c in changes):
+            room = await self._services.store.get_room(room_id)
+            if room is not None and room.kind == 'group':  # at most 8 people: the snapshot lists them all
+                changed = {c.user_id for c in changes}
+                for user_id, *_ in snapshot['members']:
+                    if user_id not in changed:  # those got their own MembershipChanged
+                        self._emit(f'user:{user_id}', ConversationChanged(room_id))
 
-    def _emit(self, topic: str, event: ChatEvent) -> None:
+    def _emit(self, topic: str, event: ChatEvent | ConversationChanged) -> None:
         if (subscribers := self._topics.get(topic)) is not None:
             subscribers.emit(event)

@@ -12,7 +12,7 @@ from services.bootstrap import Services
 from services.events import MembershipChanged, RoomCreated
 from services.models import User
 
-from ..bridge import Bridge
+from ..bridge import Bridge, ConversationChanged
 from ..open_pages import admit_page
 from ..session import page_session_id, watch_session
 from .new_message import open_new_message_dialog
@@ -62,7 +62,8 @@ async def frame(services: Services, bridge: Bridge, user: User, active_room_id: 
 
     def on_user_event(event: object) -> None:
         nonlocal reload_pending
-        if isinstance(event, MembershipChanged | RoomCreated) and not reload_pending:  # in every tab of this user
+        # in every tab of this user
+        if isinstance(event, MembershipChanged | RoomCreated | ConversationChanged) and not reload_pending:
             reload_pending = True
             background_tasks.create(reload_rooms(), name=f'room list {client.id}')
 

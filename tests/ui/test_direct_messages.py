@@ -8,6 +8,7 @@ from nicegui.testing import User
 from chat_ui.components.room_live import RoomLive
 
 from .conftest import dm_names, eventually, field, press, room_names, sign_up
+from .test_invitations import invite
 
 
 def header_name(user: User) -> str:
@@ -96,3 +97,19 @@ async def test_message_on_a_member_entry_opens_the_dm_with_them(create_user: Cal
     await alice.should_see('Members (2)', retries=50)
     assert header_name(alice) == 'bob' and room_id(alice) != 1
     await eventually(lambda: dm_names(bob) == ['alice'])
+
+
+async def test_adding_someone_to_a_group_renames_it_in_every_members_drawer(
+        create_user: Callable[[], User]) -> None:
+    alice, bob, carol, dave = create_user(), create_user(), create_user(), create_user()
+    for person, name in ((bob, 'bob'), (carol, 'carol'), (dave, 'dave'), (alice, 'alice')):
+        await sign_up(person, name)
+    press(alice, 'New message')
+    field(alice, 'People').type('bob, carol')
+    press(alice, 'Start')
+    await alice.should_see('Members (3)', retries=50)
+    await eventually(lambda: dm_names(carol) == ['alice, bob'])
+    await invite(alice, 'dave')
+    await eventually(lambda: dm_names(dave) == ['alice, bob, carol'])  # the one added: his own event
+    await eventually(lambda: dm_names(carol) == ['alice, bob, dave'])  # the others: live, without a reload
+    await eventually(lambda: dm_names(bob) == ['alice, carol, dave'])
