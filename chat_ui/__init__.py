@@ -8,7 +8,7 @@ from services.bootstrap import Services
 from . import api, open_pages, security, session
 from .bridge import Bridge
 from .lifecycle import manage
-from .pages import account, browse, login, room
+from .pages import account, browse, login, room, search
 from .theme import add_theme
 
 
@@ -27,4 +27,5 @@ def register(services: Services, after_start: Callable[[], None] | None = None) 
     api.register(services)
     session.register(services)  # the sign-in ticket route
     account.register(services, bridge)
+    search.register(services, bridge)
     return bridge

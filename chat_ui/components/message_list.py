@@ -49,7 +49,8 @@ def known_sockets(client: Client) -> list[str]:
 
 
 class MessageList(ui.element, component='message_list.js'):
-    def __init__(self, services: Services, viewer: User, room: Room, history: list[Message]) -> None:
+    def __init__(self, services: Services, viewer: User, room: Room, history: list[Message], *, focus: int = 0,
+                 last_seq: int = 0) -> None:
         super().__init__()
         self._services = services
         self._viewer = viewer
@@ -61,6 +62,11 @@ class MessageList(ui.element, component='message_list.js'):
         self._props['hasOlder'] = bool(history) and history[0].seq > 1
         self._props['lastSeq'] = history[-1].seq if history else 0
         self._props['maxWindow'] = MAX_WINDOW
+        # opened at a message (a search result): the page shows and marks it; newer messages than the window's
+        # exist when last_seq is past it (live ones then wait for "Jump to latest messages")
+        if focus:
+            self._props['focusSeq'] = focus
+        self._props['lastSeq'] = max(self._props['lastSeq'], last_seq)
         self.on('older', self._load_older)
         self.on('catchup', self._catch_up)
         self.on('latest', self._load_latest)
