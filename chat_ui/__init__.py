@@ -8,7 +8,7 @@ from services.bootstrap import Services
 from . import api, open_pages, security, session
 from .bridge import Bridge
 from .lifecycle import manage
-from .pages import account, all_rooms, browse, dm, login, room
+from .pages import account, all_rooms, browse, dm, login, room, search
 from .theme import add_theme
 
 
@@ -29,4 +29,5 @@ def register(services: Services, after_start: Callable[[], None] | None = None) 
     api.register(services)
     session.register(services)  # the sign-in ticket route
     account.register(services, bridge)
+    search.register(services, bridge)
     return bridge

@@ -93,6 +93,20 @@ class Messages:
         room = (await authorize(self._store, user, room_id, 'read')).room
         return await self._store.deleted_between(room.id, max(first, last - MAX_SPAN + 1), last)
 
+    async def around(self, user: User, room_id: int, seq: int, limit: int = 50) -> list[Message]:
+        """The page of messages around `seq`, oldest first: about half of `limit` before it, it, and the rest after
+        (near either end of the room, more on the other side). A search result opens its conversation here.
+        A `seq` past the newest message gives the latest page."""
+        number = validation.seq(seq)
+        size = validation.limit(limit, MAX_PAGE)
+        room = (await authorize(self._store, user, room_id, 'read')).room
+        start = max(0, number - size // 2 - 1)  # seqs are dense (a deleted message keeps its seq)
+        window = await self._store.after(room.id, start, size)
+        if len(window) < size and start > 0:  # the room ends soon after `seq`: fill the page with older ones
+            first = window[0].seq if window else start + 1
+            window = await self._store.before(room.id, first, size - len(window)) + window
+        return window
+
     async def delete(self, user: User, room_id: int, seq: int) -> Message:
         """Delete a text message: its author may (policy 'delete_own'), so may the owner, moderators and the
         administrator (policy 'delete_other'). Everyone then sees "message deleted": body and html are emptied

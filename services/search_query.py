@@ -100,6 +100,35 @@ def parse(raw: object) -> ParsedQuery:
     return query
 
 
+def with_filters(raw: str, author: str = '', room: str = '', after: str = '', before: str = '') -> str:
+    """`raw` with its filters (from: in: before: after: on:) replaced by these ('' for none): what the search
+    page's controls write. Words and phrases stay as typed. ValidationError for a value with a space in it (names
+    have none, and a date is one word). The result is parsed like any query when it is searched."""
+    kept = [match.group(0) for match in _PIECE.finditer(raw) if not _is_filter(match)]
+    for name, value in (('from', author), ('in', room), ('after', after), ('before', before)):
+        value = value.strip()
+        if len(value.split()) > 1:
+            raise ValidationError(f'{name}: takes one word, like {_EXAMPLES[name]}.')
+        if value:
+            kept.append(f'{name}:{value}')
+    return ' '.join(kept)
+
+
+def filters_of(query: ParsedQuery) -> dict[str, str]:
+    """The filters of a parsed query as `with_filters` takes them (on:D is after: the day before, before: the day
+    after), so that the page's controls show what the query says."""
+    day = timedelta(days=1)
+    return {'author': query.author or '', 'room': query.room or '',
+            'after': (query.since - day).date().isoformat() if query.since else '',
+            'before': query.until.date().isoformat() if query.until else ''}
+
+
+def _is_filter(match: re.Match[str]) -> bool:
+    bare = match.group(2)
+    found = _FILTER.fullmatch(bare) if bare is not None else None
+    return found is not None and found.group(1).lower() in FILTERS
+
+
 _EXAMPLES = {'from': 'from:alice', 'in': 'in:general', 'before': 'before:2026-11-01', 'after': 'after:2026-11-01',
              'on': 'on:2026-11-01'}
 

@@ -18,6 +18,7 @@ from ..session import page_session_id, watch_session
 from .new_message import open_new_message_dialog
 from .new_room import open_new_room_dialog
 from .room_list import RoomList
+from .search_box import search_box
 
 ROOM_LIST_GAP = 0.2  # seconds: a user's room list follows a burst of changes once
 
@@ -41,6 +42,7 @@ async def frame(services: Services, bridge: Bridge, user: User, active_room_id: 
     with ui.header(elevated=False).classes('bg-white text-black border-b items-center gap-2 px-2 py-1 no-wrap'):
         ui.button('Rooms', icon='menu', on_click=drawer.toggle).props('flat dense no-caps').classes('lt-md')
         middle = ui.row().classes('items-center gap-2 no-wrap min-w-0 grow')
+        search_box()
         ui.button(icon='manage_accounts', on_click=lambda: ui.navigate.to('/account')) \
             .props('flat round dense aria-label="Account"').mark('account')
         ui.button(icon='logout', on_click=leave).props('flat round dense aria-label="Sign out"').mark('sign-out')

@@ -44,6 +44,7 @@ export default {
     maxWindow: { type: Number, default: 300 },
     deleteOwn: Boolean, // "Delete" on the viewer's own messages (services/policy.py: delete_own)
     deleteAny: Boolean, // and on everyone's (delete_other)
+    focusSeq: { type: Number, default: 0 }, // opened at this message (a search result): show and mark it
   },
   data() {
     return {
@@ -66,6 +67,7 @@ export default {
   mounted() {
     this.keepOutbox();
     this.setHistory(this.history || [], this.hasOlder, this.lastSeq || 0);
+    if (this.focusSeq && this.history) this.focusOn(this.focusSeq);
     // the server drops the history prop once the page has connected: a later remount fetches the latest
     if (!this.history && this.lastSeq) this.$emit("latest", {});
     // one message, or a list of them when the server batched a burst
@@ -299,6 +301,26 @@ export default {
       const hit = (m) => this.deletedSeqs.has(m.seq) && !m.deleted;
       if (this.messages.some(hit)) this.messages = this.messages.map((m) => this.asDeleted(m));
       this.pending = this.pending.map((m) => this.asDeleted(m));
+    },
+    // The history is the window around message `seq` (/room/<id>?seq=N). When newer messages exist the window is
+    // detached: live messages only move `known` on, and "Jump to latest messages" loads the newest. The mark is
+    // set on the element itself, not in the template, and lasts a few seconds.
+    focusOn(seq) {
+      this.detached = this.lastShown() < this.known;
+      this.$nextTick(() => {
+        const list = this.$refs.scroller;
+        const el = list && list.querySelector(`[data-seq="${seq}"]`);
+        if (!el) return;
+        // centred in the list (scrollIntoView would scroll the page around it too)
+        const offset = el.getBoundingClientRect().top - list.getBoundingClientRect().top;
+        list.scrollTop += offset - (list.clientHeight - el.offsetHeight) / 2;
+        el.dataset.highlighted = "true";
+        el.classList.add("chat-highlight");
+        setTimeout(() => {
+          delete el.dataset.highlighted;
+          el.classList.remove("chat-highlight");
+        }, 5000);
+      });
     },
     jumpToLatest() {
       this.$emit("latest", {});

@@ -52,7 +52,7 @@ def known_sockets(client: Client) -> list[str]:
 
 class MessageList(ui.element, component='message_list.js'):
     def __init__(self, services: Services, viewer: User, room: Room, history: list[Message],
-                 can: Iterable[str] = ()) -> None:
+                 can: Iterable[str] = (), *, focus: int = 0, last_seq: int = 0) -> None:
         super().__init__()
         self._services = services
         self._viewer = viewer
@@ -65,6 +65,11 @@ class MessageList(ui.element, component='message_list.js'):
         self._props['lastSeq'] = history[-1].seq if history else 0
         self._props['maxWindow'] = MAX_WINDOW
         self._set_delete_props(can)
+        # opened at a message (a search result): the page shows and marks it; newer messages than the window's
+        # exist when last_seq is past it (live ones then wait for "Jump to latest messages")
+        if focus:
+            self._props['focusSeq'] = focus
+        self._props['lastSeq'] = max(self._props['lastSeq'], last_seq)
         self.on('older', self._load_older)
         self.on('delete', self._delete)
         self.on('catchup', self._catch_up)

@@ -15,6 +15,7 @@ from ..components.composer import Composer
 from ..components.frame import frame
 from ..components.gone import Gone
 from ..components.message_list import MessageList
+from ..components.opening import opening
 from ..components.room_controls import RoomControls
 from ..components.room_live import RoomLive
 from ..session import current_user
@@ -33,7 +34,7 @@ def register(services: Services, bridge: Bridge) -> None:
         return RedirectResponse(f'/room/{room.id}', status_code=303)
 
     @ui.page('/room/{room_id}')
-    async def room_page(room_id: int) -> RedirectResponse | None:
+    async def room_page(room_id: int, seq: str = '') -> RedirectResponse | None:
         user = await current_user(services)
         if user is None:
             return RedirectResponse('/login', status_code=303)
@@ -43,7 +44,7 @@ def register(services: Services, bridge: Bridge) -> None:
             return RedirectResponse(f'/rooms?join={room_id}', status_code=303)
         except NotFound:
             return RedirectResponse('/', status_code=303)
-        history = await services.messages.latest(user, room.id, services.settings.history_page)
+        start = await opening(services, user, room.id, seq)  # the latest messages, or those around ?seq=N
         title = await services.conversations.display_name(user, room.id)  # a DM: the other people's names
 
         middle = await frame(services, bridge, user, active_room_id=room.id)
@@ -57,7 +58,8 @@ def register(services: Services, bridge: Bridge) -> None:
             return {**snapshot, 'topic': (await services.rooms.get_room(user, room.id)).topic}
 
         with ui.element('div').classes('chat-page') as page:
-            pane = MessageList(services, user, room, history, can).classes('grow')
+            pane = MessageList(services, user, room, start.history, can, focus=start.focus, last_seq=start.last_seq) \
+                .classes('grow')
             live = RoomLive(user, room, title, can, await bridge.members_snapshot(room.id),
                             services.settings.typing_ttl, header=middle, panel=members_drawer,
                             drawer=members_drawer, reload=current_state)

@@ -46,6 +46,7 @@ ENTRY_POINTS: dict[str, tuple[policy.Action, Call]] = {
     'read latest': ('read', lambda w, r: w.services.messages.latest(w.viewer, r)),
     'read before': ('read', lambda w, r: w.services.messages.before(w.viewer, r, 99)),
     'read after': ('read', lambda w, r: w.services.messages.after(w.viewer, r, 0)),
+    'read around': ('read', lambda w, r: w.services.messages.around(w.viewer, r, 1)),
     'get room': ('read', lambda w, r: w.services.rooms.get_room(w.viewer, r)),
     'display name': ('read', lambda w, r: w.services.conversations.display_name(w.viewer, r)),
     'post': ('post', lambda w, r: w.services.messages.post(w.viewer, r, 'hello', 'matrix-1')),

@@ -3,9 +3,9 @@ import pytest
 from services.bootstrap import Services
 from services.errors import Forbidden, NotFound, ValidationError
 from services.events import Event, MessagePosted, TypingChanged
-from services.models import Room, User
+from services.models import Message, Room, User
 
-from .conftest import Recorder
+from .conftest import FakeClock, Recorder
 
 
 @pytest.fixture
@@ -104,3 +104,25 @@ async def test_sending_clears_the_typing_indicator(
     ]
     await services.messages.post(alice, room.id, 'again', 'c-2')
     assert len(recorder.of(TypingChanged)) == 2  # not typing any more: nothing to clear
+
+
+async def test_around_opens_the_history_at_a_message(services: Services, alice: User, bob: User, room: Room,
+                                                     clock: FakeClock) -> None:
+    for n in range(1, 31):  # seq n is message n (the room has no notice: alice created it)
+        await services.messages.post(alice, room.id, f'm{n}', f'c-{n}')
+        clock.advance(5)  # within the message rate limit
+
+    def seqs(messages: list[Message]) -> list[int]:
+        return [m.seq for m in messages]
+
+    assert seqs(await services.messages.around(alice, room.id, 15, 6)) == [12, 13, 14, 15, 16, 17]
+    assert seqs(await services.messages.around(alice, room.id, 15, 1)) == [15]
+    # near either end the page is filled from the other side; past the end it is the latest page
+    assert seqs(await services.messages.around(alice, room.id, 2, 6)) == [1, 2, 3, 4, 5, 6]
+    assert seqs(await services.messages.around(alice, room.id, 29, 6)) == [25, 26, 27, 28, 29, 30]
+    assert seqs(await services.messages.around(alice, room.id, 999, 4)) == [27, 28, 29, 30]
+    assert [m.body for m in await services.messages.around(alice, room.id, 15, 3)] == ['m14', 'm15', 'm16']
+    with pytest.raises(Forbidden):  # bob is no member of dev: nothing to read, as for latest/before/after
+        await services.messages.around(bob, room.id, 15)
+    with pytest.raises(ValidationError):
+        await services.messages.around(alice, room.id, -1)

@@ -9,7 +9,7 @@ from services.bootstrap import Services
 from services.errors import ValidationError
 from services.models import Room, User
 from services.search import SearchPage, snippet
-from services.search_query import ParsedQuery, parse
+from services.search_query import ParsedQuery, filters_of, parse, with_filters
 
 
 @pytest.fixture
@@ -133,3 +133,19 @@ async def test_pages_follow_on_without_repeats(services: Services, alice: User, 
         await services.search.messages(alice, 'note', before=0)
     with pytest.raises(ValidationError):
         await services.search.messages(alice, 'note', room_id='1')  # type: ignore[arg-type]
+
+
+def test_the_pages_controls_rewrite_the_filters_and_keep_the_words() -> None:
+    raw = 'deploy "release notes" FROM:bob on:2026-11-05 in:'
+    assert with_filters(raw, author='alice', room='general', after='2026-10-31') == \
+        'deploy "release notes" from:alice in:general after:2026-10-31'
+    assert with_filters(raw) == 'deploy "release notes"'  # empty controls: no filters
+    assert with_filters('from:bob', author=' @carol ') == 'from:@carol'
+    with pytest.raises(ValidationError, match='from: takes one word'):
+        with_filters('deploy', author='carol dan')
+    # the controls show what a query says: written back, it means the same
+    for query in ('deploy from:me in:#dev on:2026-11-05', 'x after:2026-10-31 before:2026-12-01', 'plain words'):
+        parsed = parse(query)
+        assert parse(with_filters(query, **filters_of(parsed))) == parsed
+    assert filters_of(parse('x on:2026-11-05')) == {'author': '', 'room': '', 'after': '2026-11-04',
+                                                    'before': '2026-11-06'}
