@@ -97,9 +97,10 @@ def bootstrap(settings: Settings, *, store: Store | None = None, bus: Bus | None
                         gate=HashGate(slots, settings.hash_queue), devices=DeviceCookies(secret))
     return Services(
         settings=settings, store=store, bus=bus, rooms=rooms, typing=typing, accounts=accounts, sessions=sessions,
-        membership=Membership(store, bus), conversations=Conversations(store, bus),
+        membership=Membership(store, bus, made.bucket('moderate', 'invite, remove or ban')),
+        conversations=Conversations(store, bus, made.bucket('conversation', 'start a conversation')),
         messages=Messages(store, bus, settings, typing, made.bucket('message', 'send')), limits=made,
-        presence=presence, search=Search(store),
+        presence=presence, search=Search(store, made.bucket('search', 'search')),
     )
 
 

@@ -65,6 +65,13 @@ _LIMITS_ENV: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     'signin_ok_address_every': ('CHAT_SIGNIN_OK_ADDRESS_EVERY', _seconds),
     'join_burst': ('CHAT_JOIN_BURST', _count),
     'join_every': ('CHAT_JOIN_EVERY', _seconds),
+    # conversations: new DMs and groups, moderation and invitations, search (issues 11 and 13)
+    'conversation_burst': ('CHAT_CONVERSATION_BURST', _count),
+    'conversation_every': ('CHAT_CONVERSATION_EVERY', _seconds),
+    'moderate_burst': ('CHAT_MODERATE_BURST', _count),
+    'moderate_every': ('CHAT_MODERATE_EVERY', _seconds),
+    'search_burst': ('CHAT_SEARCH_BURST', _count),
+    'search_every': ('CHAT_SEARCH_EVERY', _seconds),
 }
 
 
@@ -72,7 +79,8 @@ _LIMITS_ENV: dict[str, tuple[str, Callable[[str, str], Any]]] = {
 class RateLimits:
     """Per-process limits, on unless CHAT_RATE_LIMITS=off (benchmarks, load tests).
 
-    Messages, typing, room creation and joins/leaves count per user; sign-up per client address.
+    Messages, typing, room creation, joins/leaves, new conversations, moderation (invitations included) and
+    searches count per user; sign-up per client address.
     Sign-in attempts are counted before the password is checked, per (username, address) or per known
     device (`signin_free`), per address (`signin_free_per_address`) and per username from unknown
     devices (`signin_free_per_user`, the ceiling a distributed guesser meets); after the free ones each
@@ -103,9 +111,16 @@ class RateLimits:
     signin_ok_address_every: float = 2.0
     join_burst: int = 5
     join_every: float = 10.0
+    conversation_burst: int = 10  # new direct messages and groups
+    conversation_every: float = 30.0
+    moderate_burst: int = 20  # invitations, removals, bans, unbans, roles: a moderator clearing out spammers
+    moderate_every: float = 3.0
+    search_burst: int = 10
+    search_every: float = 1.0
 
     def __post_init__(self) -> None:
-        for name in ('message', 'typing', 'room', 'signup', 'signin_ok', 'signin_ok_address', 'join'):
+        for name in ('message', 'typing', 'room', 'signup', 'signin_ok', 'signin_ok_address', 'join', 'conversation',
+                     'moderate', 'search'):
             burst, every = getattr(self, f'{name}_burst'), getattr(self, f'{name}_every')
             if burst < 1 or not 0 < every < float('inf'):
                 raise ValueError(f'{name}_burst must be at least 1 and {name}_every a finite number of seconds > 0')

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from . import validation
 from .access import authorize
 from .bus.base import Bus
-from .errors import NotFound, ValidationError
+from .errors import NotFound, RateLimited, ValidationError
 from .events import MembershipChanged, RoomCreated
 from .membership import MAX_GROUP
 from .models import Room, User
+from .ratelimit import Limiter, NoLimit
 from .store.base import Store
 
 MIN_GROUP = 3
@@ -45,9 +46,10 @@ class Conversation:
 
 
 class Conversations:
-    def __init__(self, store: Store, bus: Bus) -> None:
+    def __init__(self, store: Store, bus: Bus, create_limit: Limiter | None = None) -> None:
         self._store = store
         self._bus = bus
+        self._create_limit = create_limit if create_limit is not None else NoLimit()  # new conversations, per user
 
     async def _users(self, usernames: Sequence[str]) -> list[User]:
         found: list[User] = []
@@ -68,10 +70,25 @@ class Conversations:
         if other.id == user.id:
             raise ValidationError('Pick someone other than yourself.')
         low, high = sorted((user.id, other.id))
+        try:
+            await self._create_limit.check(user.id)  # a new conversation counts; opening one that exists gives it back
+        except RateLimited:
+            if (existing := await self._existing_dm(user, other)) is None:
+                raise
+            return existing
         room, created = await self._store.create_direct('dm', [user.id, other.id], f'{low}:{high}')
         if created:
             await self._announce(room, user, [other])
+        else:
+            await self._create_limit.refund(user.id)
         return room
+
+    async def _existing_dm(self, user: User, other: User) -> Room | None:
+        # only when the limit refused: opening a conversation one already has is never refused
+        for room in await self._store.rooms_of(user.id):
+            if room.kind == 'dm' and other.id in {m.id for m in await self._store.members(room.id)}:
+                return room
+        return None
 
     async def open_group(self, user: User, usernames: Sequence[str]) -> Room:
         """A new group conversation of `user` and `usernames` (3 to 8 people in all; each call makes a new one).
@@ -88,6 +105,7 @@ class Conversations:
         if not MIN_GROUP <= len(people) + 1 <= MAX_GROUP:
             raise size
         others = sorted(people.values(), key=lambda u: u.username)
+        await self._create_limit.check(user.id)  # RateLimited: each call makes a new group
         room, _ = await self._store.create_direct('group', [user.id, *(u.id for u in others)], None)
         await self._announce(room, user, others)
         return room

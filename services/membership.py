@@ -13,6 +13,7 @@ from .bus.base import Bus
 from .errors import Forbidden, NotFound, ValidationError
 from .events import MemberRemoved, RoleChanged
 from .models import Message, Role, User
+from .ratelimit import Limiter, NoLimit
 from .store.base import Store
 
 MAX_GROUP = 8  # people in a group conversation
@@ -21,9 +22,10 @@ MemberAction = Literal['make_moderator', 'make_member', 'remove', 'ban']
 
 
 class Membership:
-    def __init__(self, store: Store, bus: Bus) -> None:
+    def __init__(self, store: Store, bus: Bus, limit: Limiter | None = None) -> None:
         self._store = store
         self._bus = bus
+        self._limit = limit if limit is not None else NoLimit()  # invitations and moderation, per acting user
 
     async def _user(self, username: str) -> User:
         name = validation.username(username)
@@ -40,6 +42,7 @@ class Membership:
         MAX_GROUP people. Adding a member again changes nothing. Publishes MessagePosted and
         MembershipChanged (which the bridge also hands to the invitee's pages: their room list shows it).
         """
+        await self._limit.check(user.id)  # RateLimited: CHAT_MODERATE_BURST / _EVERY per acting user
         invitee = await self._user(username)
         async with self._store.unit() as uow:
             access = await authorize(uow, user, room_id, 'invite')
@@ -62,6 +65,7 @@ class Membership:
         Policy 'remove' (owner, moderators, administrator), then policy.check_target: not oneself, not the owner,
         a moderator only by the owner or the administrator. The removed may join a public room again.
         """
+        await self._limit.check(user.id)  # RateLimited: CHAT_MODERATE_BURST / _EVERY per acting user
         target = await self._user(username)
         async with self._store.unit() as uow:
             access = await authorize(uow, user, room_id, 'remove')
@@ -76,6 +80,7 @@ class Membership:
         Policy 'ban' and policy.check_target as `remove`. A non-member may be banned ahead; banning again changes
         nothing.
         """
+        await self._limit.check(user.id)  # RateLimited: CHAT_MODERATE_BURST / _EVERY per acting user
         target = await self._user(username)
         async with self._store.unit() as uow:
             access = await authorize(uow, user, room_id, 'ban')
@@ -87,6 +92,7 @@ class Membership:
 
     async def unban(self, user: User, room_id: int, username: str) -> None:
         """Lift a ban (policy 'unban'): they may join or be added again. Unbanning one not banned changes nothing."""
+        await self._limit.check(user.id)  # RateLimited: CHAT_MODERATE_BURST / _EVERY per acting user
         target = await self._user(username)
         async with self._store.unit() as uow:
             access = await authorize(uow, user, room_id, 'unban')
@@ -103,6 +109,7 @@ class Membership:
         Policy 'set_role' (the owner, the administrator). ValidationError for a role other than moderator or
         member; NotFound 'They are not a member of this room'; Forbidden for oneself or the owner.
         """
+        await self._limit.check(user.id)  # RateLimited: CHAT_MODERATE_BURST / _EVERY per acting user
         if role not in GIVEN_ROLES:
             raise ValidationError('A role is moderator or member.')
         given: Role = next(r for r in get_args(Role) if r == role)

@@ -17,6 +17,7 @@ from . import access, validation
 from .conversations import DIRECT_KINDS, title
 from .errors import ValidationError
 from .models import RoomKind, User
+from .ratelimit import Limiter, NoLimit
 from .search_query import ParsedQuery, parse
 from .store.base import Store
 from .store.ports.search import SearchHit, SearchQuery
@@ -100,8 +101,9 @@ def snippet(body: str, query: SearchQuery | ParsedQuery, width: int = SNIPPET) -
 
 
 class Search:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, limit: Limiter | None = None) -> None:
         self._store = store
+        self._limit = limit if limit is not None else NoLimit()  # searches per user
 
     async def messages(self, user: User, raw_query: str, limit: int = 50, before: int | None = None,
                        room_id: int | None = None) -> SearchPage:
@@ -112,6 +114,7 @@ class Search:
         ValidationError for a query the language refuses, or a bad `before` / `room_id`.
         """
         parsed = parse(raw_query)
+        await self._limit.check(user.id)  # RateLimited; a query the language refuses costs nothing
         size = validation.limit(limit, MAX_PAGE)
         cursor = None if before is None else _id(before, 'The page to continue from')
         room = None if room_id is None else access.room_id(room_id)

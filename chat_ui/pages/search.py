@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse
 from nicegui import ui
 
 from services.bootstrap import Services
-from services.errors import ValidationError
+from services.errors import ChatError
 from services.search import SearchPage
 
 from ..bridge import Bridge
@@ -36,7 +36,7 @@ def register(services: Services, bridge: Bridge) -> None:
         try:
             page = await services.search.messages(user, q, limit=PAGE, room_id=room_id)
             error = ''
-        except ValidationError as e:  # the query language's sentence, e.g. "before: takes a date written ..."
+        except ChatError as e:  # the query language's sentence ("before: takes a date written ..."), or "Slow down"
             error = str(e)
 
         middle = await frame(services, bridge, user)
