@@ -112,32 +112,29 @@ class Messages:
         sender's message limit (an edit counts as a message).
         """
         number = validation.seq(seq)
-        room_id = access.room_id(room_id)
         room = (await authorize(self._store, user, room_id, 'edit_own')).room
         await self._limit.check(user.id)
         try:
-            message = await self._store.get_message(room.id, number)
-            if message is None:
-                raise NotFound('No such message')
-            if message.kind != 'text':
-                raise Forbidden('Notices cannot be edited')
-            if message.author_id != user.id:
-                raise Forbidden('You can only edit your own messages')
-            if message.deleted:
-                raise Forbidden('That message was deleted: it cannot be edited')
+            message = _editable(await self._store.get_message(room.id, number), user)
             text = validation.message_body(body, self._settings.max_message_length)
             if text == message.body:
                 await self._limit.refund(user.id)  # nothing changed
                 return message
             html = await self._renderer.render(text)
-            edited = await self._store.edit_message(room.id, number, user.id, text, html,
-                                                    datetime.now(UTC))
+            edited = await self._store.edit_message(room.id, number, user.id, text, html, datetime.now(UTC))
         except ChatError:
             await self._limit.refund(user.id)  # nothing was edited
             raise
         assert edited.edited_at is not None
         await self._bus.publish(MessageEdited(edited.room_id, edited.seq, edited.id, edited.html, edited.edited_at))
         return edited
+
+    async def get_own(self, user: User, room_id: int, seq: int) -> Message:
+        """One's own message as an editor opens it (its Markdown in `body`): what `edit` would accept to change,
+        with the same refusals (policy 'edit_own'; NotFound, Forbidden for a notice, a deleted message, another's)."""
+        number = validation.seq(seq)
+        room = (await authorize(self._store, user, room_id, 'edit_own')).room
+        return _editable(await self._store.get_message(room.id, number), user)
 
     async def around(self, user: User, room_id: int, seq: int, limit: int = 50) -> list[Message]:
         """The page of messages around `seq`, oldest first: about half of `limit` before it, it, and the rest after
@@ -174,3 +171,16 @@ class Messages:
         deleted = await self._store.get_message(access.room.id, number)
         assert deleted is not None
         return deleted
+
+
+def _editable(message: Message | None, user: User) -> Message:
+    """The message if `user` may edit it: their own text message, not deleted; else the refusal."""
+    if message is None:
+        raise NotFound('No such message')
+    if message.kind != 'text':
+        raise Forbidden('Notices cannot be edited')
+    if message.author_id != user.id:
+        raise Forbidden('You can only edit your own messages')
+    if message.deleted:
+        raise Forbidden('That message was deleted: it cannot be edited')
+    return message
