@@ -71,7 +71,7 @@ export default {
   },
   created() {
     this.deletedSeqs = new Set(); // deletions heard live, remembered: a read that raced one may bring the message back
-    this.edits = new Map(); // seq -> html of edits heard live or in a catch-up, for the same reason
+    this.edits = new Map(); // seq -> {html, at} of edits heard live or in a catch-up, for the same reason
   },
   mounted() {
     this.keepOutbox();
@@ -314,17 +314,22 @@ export default {
     // a message as the latest deletion or edit heard of it says (a read may have raced them)
     asDeleted(m) {
       if (this.deletedSeqs.has(m.seq) && !m.deleted) return { ...m, deleted: true, html: "", body: "" };
-      const html = this.edits.get(m.seq);
-      return html !== undefined && !m.deleted && (html !== m.html || !m.edited) ? { ...m, html, edited: true } : m;
+      const heard = this.edits.get(m.seq);
+      const older = heard && !m.deleted && !(m.edited_at && Date.parse(m.edited_at) >= heard.at);
+      return older ? { ...m, html: heard.html, edited: true, edited_at: heard.time } : m;
     },
     editable(m) {
       return this.editOwn && m.kind === "text" && !m.deleted && m.author_id === this.viewerId;
     },
-    // the new html of these messages (wire events or message payloads: seq and html), marked edited
+    // the new html of these messages (wire events or message payloads: seq, html, edited_at), marked edited; of two
+    // versions of a message the later edit wins, whichever arrives last
     markEdited(list) {
       list.forEach((e) => {
+        const at = Date.parse(e.edited_at);
+        const known = this.edits.get(e.seq);
+        if (known && known.at > at) return;
         this.edits.delete(e.seq); // set again: the newest heard last
-        this.edits.set(e.seq, e.html);
+        this.edits.set(e.seq, { html: e.html, at, time: e.edited_at });
       });
       while (this.edits.size > 2 * this.maxWindow) this.edits.delete(this.edits.keys().next().value); // the oldest heard
       const seqs = new Set(list.map((e) => e.seq));

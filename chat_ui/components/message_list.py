@@ -41,6 +41,8 @@ def message_payload(message: Message) -> dict[str, Any]:
         'time': message.created_at.isoformat(),
         'deleted': message.deleted,  # shown as "message deleted" (body and html are empty then)
         'edited': message.edited,  # changed by its author since: marked "(edited)"
+        # which of two versions of it is newer (a read that raced a live edit): message_list.js keeps the newer
+        'edited_at': message.edited_at.isoformat() if message.edited_at is not None else None,
     }
 
 
