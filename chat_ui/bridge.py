@@ -6,7 +6,7 @@ handles them (message_list.js for messages, room_live.js for the rest). Never an
 
 - messages: event `chat:msg` (LIVE_EVENT), the message payload of message_list.py (under load, the messages
   of a room that arrive within BATCH_GAP of its last broadcast go out together as one list);
-- typing, presence, membership, roles, topic, deletions: event `chat:live` (ROOM_EVENT), a list of wire-format
+- typing, presence, membership, roles, topic, deletions, edits: event `chat:live` (ROOM_EVENT), a list of wire-format
   events (`services.wire.encode`: the same names, versions and shapes as between instances). Presence goes in
   batches per room, at most every PRESENCE_GAP, as `presence.changed` events holding what presence says
   when the batch leaves. A membership or role change is followed in the same emit by `room.members`, the
@@ -14,7 +14,8 @@ handles them (message_list.js for messages, room_live.js for the rest). Never an
   reading it): `{"v": 2, "type": "room.members", "room_id", "total", "members": [[id, name, status, role],
   ...]}` (v2: the role). That one is not a bus event (it is what the bridge derives from the store when
   membership changed, not something a service publishes), hence not in services/wire.py's SPECS; its shape is
-  defined here only. `message.deleted` is handled by message_list.js (the pane), the rest by room_live.js.
+  defined here only. `message.deleted` and `message.edited` are handled by message_list.js (the pane), the rest by
+room_live.js.
 
 Per-user updates (a user's own room list: MembershipChanged of that user, RoomCreated, SessionsEnded; their
 own RoleChanged and MemberRemoved, for the controls and the "You were removed" of their pages) go to that
@@ -36,6 +37,7 @@ from services.events import (
     MemberRemoved,
     MembershipChanged,
     MessageDeleted,
+    MessageEdited,
     MessagePosted,
     PresenceChanged,
     RoleChanged,
@@ -90,7 +92,7 @@ class Bridge:
             await self.emit_room(event.room_id, [wire.encode(event)])
         elif isinstance(event, RoomUpdated):
             await self.emit_room(event.room.id, [wire.encode(event)])
-        elif isinstance(event, MessageDeleted):  # the pane shows "message deleted" at its seq (message_list.js)
+        elif isinstance(event, MessageDeleted | MessageEdited):  # the pane changes the message at its seq
             await self.emit_room(event.room_id, [wire.encode(event)])
         elif isinstance(event, PresenceChanged):
             # a member panel shows room members: hand the change to the rooms the user is in

@@ -6,6 +6,7 @@ concerns one user wherever they are shown (presence).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from .models import Message, PresenceStatus, Role, Room
 
@@ -40,6 +41,21 @@ class MessageDeleted:
     seq: int
     message_id: int
     deleted_by: int
+
+    @property
+    def topic(self) -> str:
+        return f'room:{self.room_id}'
+
+
+@dataclass(frozen=True, slots=True)
+class MessageEdited:
+    """A message's author edited it: pages replace its html at its seq and mark it edited."""
+
+    room_id: int
+    seq: int
+    message_id: int
+    html: str
+    edited_at: datetime
 
     @property
     def topic(self) -> str:
@@ -134,4 +150,4 @@ class MemberRemoved:
 
 
 Event = (MessagePosted | MembershipChanged | RoomUpdated | RoomCreated | TypingChanged | PresenceChanged
-         | SessionsEnded | MessageDeleted | RoleChanged | MemberRemoved)
+         | SessionsEnded | MessageDeleted | RoleChanged | MemberRemoved | MessageEdited)

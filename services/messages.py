@@ -1,12 +1,14 @@
-"""Messages: post and read history. Posting is idempotent on the page's client id."""
+"""Messages: post, read history, edit and delete. Posting is idempotent on the page's client id."""
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 from . import access, policy, validation
 from .access import authorize
 from .bus.base import Bus
 from .config import Settings
 from .errors import ChatError, Forbidden, NotFound, RateLimited
-from .events import MessageDeleted, MessagePosted
+from .events import MessageDeleted, MessageEdited, MessagePosted
 from .formatting import Renderer
 from .models import Message, User
 from .ratelimit import Limiter, NoLimit
@@ -93,6 +95,47 @@ class Messages:
         room = (await authorize(self._store, user, room_id, 'read')).room
         return await self._store.deleted_between(room.id, max(first, last - MAX_SPAN + 1), last)
 
+    async def edited_between(self, user: User, room_id: int, first_seq: int, last_seq: int) -> list[Message]:
+        """The edited messages (not deleted) among seqs `first_seq`..`last_seq` (the last MAX_SPAN of them), ascending:
+        a page showing them refreshes these after it was away, whatever it missed (policy 'read')."""
+        first, last = validation.seq(first_seq), validation.seq(last_seq)
+        room = (await authorize(self._store, user, room_id, 'read')).room
+        return await self._store.edited_between(room.id, max(first, last - MAX_SPAN + 1), last)
+
+    async def edit(self, user: User, room_id: int, seq: int, body: str) -> Message:
+        """Replace the text of one's own message (policy 'edit_own': every member, in every kind; nobody edits
+        anyone else's). Validated and rendered as a new message is; the text it replaces is kept in the store's
+        edit history. Publishes MessageEdited after the commit; returns the message as stored now.
+
+        The same text again changes nothing and publishes nothing. NotFound 'No such message'; Forbidden for a
+        notice, a deleted message or someone else's; ValidationError for a bad text; RateLimited past the
+        sender's message limit (an edit counts as a message).
+        """
+        number = validation.seq(seq)
+        room = (await authorize(self._store, user, room_id, 'edit_own')).room
+        await self._limit.check(user.id)
+        try:
+            message = _editable(await self._store.get_message(room.id, number), user)
+            text = validation.message_body(body, self._settings.max_message_length)
+            if text == message.body:
+                await self._limit.refund(user.id)  # nothing changed
+                return message
+            html = await self._renderer.render(text)
+            edited = await self._store.edit_message(room.id, number, user.id, text, html, datetime.now(UTC))
+        except ChatError:
+            await self._limit.refund(user.id)  # nothing was edited
+            raise
+        assert edited.edited_at is not None
+        await self._bus.publish(MessageEdited(edited.room_id, edited.seq, edited.id, edited.html, edited.edited_at))
+        return edited
+
+    async def get_own(self, user: User, room_id: int, seq: int) -> Message:
+        """One's own message as an editor opens it (its Markdown in `body`): what `edit` would accept to change,
+        with the same refusals (policy 'edit_own'; NotFound, Forbidden for a notice, a deleted message, another's)."""
+        number = validation.seq(seq)
+        room = (await authorize(self._store, user, room_id, 'edit_own')).room
+        return _editable(await self._store.get_message(room.id, number), user)
+
     async def around(self, user: User, room_id: int, seq: int, limit: int = 50) -> list[Message]:
         """The page of messages around `seq`, oldest first: about half of `limit` before it, it, and the rest after
         (near either end of the room, more on the other side). A search result opens its conversation here.
@@ -128,3 +171,16 @@ class Messages:
         deleted = await self._store.get_message(access.room.id, number)
         assert deleted is not None
         return deleted
+
+
+def _editable(message: Message | None, user: User) -> Message:
+    """The message if `user` may edit it: their own text message, not deleted; else the refusal."""
+    if message is None:
+        raise NotFound('No such message')
+    if message.kind != 'text':
+        raise Forbidden('Notices cannot be edited')
+    if message.author_id != user.id:
+        raise Forbidden('You can only edit your own messages')
+    if message.deleted:
+        raise Forbidden('That message was deleted: it cannot be edited')
+    return message

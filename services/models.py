@@ -53,6 +53,21 @@ class Message:
     created_at: datetime
     kind: MessageKind = 'text'
     deleted: bool = False  # removed by its author or a moderator: body and html are empty, the seq stays
+    edited_at: datetime | None = None  # when its author last edited it (None: never); older versions in message_edits
+
+    @property
+    def edited(self) -> bool:
+        """Whether its author changed it after posting (pages mark it "(edited)")."""
+        return self.edited_at is not None
+
+
+@dataclass(frozen=True, slots=True)
+class MessageVersion:
+    """A text an edit replaced: what the message said until `replaced_at` (its edit history, oldest first)."""
+
+    body: str
+    html: str
+    replaced_at: datetime
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from .errors import ChatError, Forbidden, NotFound
 from .models import RoomKind, Standing
 
 Action = Literal['read', 'post', 'typing', 'list_members', 'join', 'leave', 'invite', 'remove', 'ban', 'unban',
-                 'set_topic', 'delete_own', 'delete_other', 'set_role']
+                 'set_topic', 'delete_own', 'delete_other', 'set_role', 'edit_own']
 Who = Literal['owner', 'moderator', 'member', 'outsider', 'banned']
 ACTIONS: tuple[Action, ...] = get_args(Action)
 WHO: tuple[Who, ...] = get_args(Who)
@@ -28,7 +28,8 @@ KINDS: tuple[RoomKind, ...] = get_args(RoomKind)
 HIDDEN: frozenset[RoomKind] = frozenset({'private', 'dm', 'group'})  # outsiders cannot tell these exist
 
 # 'join' by a member and 'leave' by a non-member are allowed and change nothing (asking twice is no error).
-_MEMBER: frozenset[Action] = frozenset({'read', 'post', 'typing', 'list_members', 'join', 'leave', 'delete_own'})
+_MEMBER: frozenset[Action] = frozenset({'read', 'post', 'typing', 'list_members', 'join', 'leave', 'delete_own',
+                                        'edit_own'})
 _MODERATE: frozenset[Action] = frozenset({'remove', 'ban', 'unban', 'set_topic', 'delete_other'})
 _NOTHING: frozenset[Action] = frozenset()
 _ROOM: dict[Who, frozenset[Action]] = {

@@ -41,7 +41,7 @@ class Spec:
 
 
 SPECS: tuple[Spec, ...] = (
-    Spec('message.posted', 2, events.MessagePosted),  # v2: Message.deleted
+    Spec('message.posted', 3, events.MessagePosted),  # v2: Message.deleted; v3: Message.edited_at
     Spec('membership.changed', 1, events.MembershipChanged),
     Spec('room.updated', 2, events.RoomUpdated),  # v2: Room.kind
     Spec('room.created', 2, events.RoomCreated),  # v2: Room.kind
@@ -51,6 +51,7 @@ SPECS: tuple[Spec, ...] = (
     Spec('message.deleted', 1, events.MessageDeleted),
     Spec('role.changed', 1, events.RoleChanged),
     Spec('member.removed', 1, events.MemberRemoved),
+    Spec('message.edited', 1, events.MessageEdited),
 )
 
 _RESERVED = {'v', 'type'}

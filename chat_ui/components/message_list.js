@@ -16,16 +16,22 @@ export default {
           <span>{{ m.body }}</span> <time class="chat-time" :datetime="m.time">{{ clock(m.time) }}</time>
         </div>
         <div v-else class="chat-msg" data-testid="message" :data-seq="m.seq" data-kind="text" :data-author="m.author"
-             :data-deleted="m.deleted ? 'true' : null">
+             :data-deleted="m.deleted ? 'true' : null" :data-edited="m.edited && !m.deleted ? 'true' : null">
           <div class="chat-avatar" :style="{ background: color(m.author) }" aria-hidden="true">{{ initials(m.author) }}</div>
           <div class="chat-main">
             <div class="chat-meta">
               <span class="chat-author">{{ m.author }}</span>
               <time class="chat-time" :datetime="m.time" :title="m.time">{{ clock(m.time) }}</time>
+              <span v-if="m.edited && !m.deleted" class="chat-edited">(edited)</span>
+              <button v-if="editable(m)" type="button" class="chat-edit" aria-label="Edit" title="Edit"
+                      @click="askEdit(m.seq)"><span class="chat-icon" data-icon="edit" aria-hidden="true"></span></button>
               <button v-if="deletable(m)" type="button" class="chat-delete" aria-label="Delete" title="Delete"
                       @click="$emit('delete', { seq: m.seq })"><span class="chat-icon" data-icon="delete" aria-hidden="true"></span></button>
             </div>
             <div v-if="m.deleted" class="chat-body chat-deleted">message deleted</div>
+            <textarea v-else-if="editing && editing.seq === m.seq" ref="editor" v-model="editing.text"
+                      class="chat-editor" aria-label="Edit message" rows="2"
+                      @keydown.enter.exact.prevent="saveEdit" @keydown.esc.prevent="cancelEdit"></textarea>
             <div v-else class="chat-body" v-html="m.html"></div>
           </div>
         </div>
@@ -44,6 +50,7 @@ export default {
     maxWindow: { type: Number, default: 300 },
     deleteOwn: Boolean, // "Delete" on the viewer's own messages (services/policy.py: delete_own)
     deleteAny: Boolean, // and on everyone's (delete_other)
+    editOwn: Boolean, // "Edit" on the viewer's own messages (edit_own; nobody edits anyone else's)
     focusSeq: { type: Number, default: 0 }, // opened at this message (a search result): show and mark it
   },
   data() {
@@ -58,11 +65,13 @@ export default {
       retryDelay: 0, // seconds before the next retry: 1, 2, 4 ... 30
       known: 0, // the highest seq this page knows exists in the room
       pending: [], // live messages that arrived before history or during a catch-up
-      checkDeleted: false, // the next catch-up also asks which shown messages were deleted meanwhile
+      checkDeleted: false, // the next catch-up also asks which shown messages were deleted (or edited) meanwhile
+      editing: null, // {seq, text}: the message of the viewer's being edited in place
     };
   },
   created() {
     this.deletedSeqs = new Set(); // deletions heard live, remembered: a read that raced one may bring the message back
+    this.edits = new Map(); // seq -> {html, at} of edits heard live or in a catch-up, for the same reason
   },
   mounted() {
     this.keepOutbox();
@@ -82,6 +91,7 @@ export default {
     this.onRoomEvents = (events) => {
       for (const e of Array.isArray(events) ? events : [events]) {
         if (e && e.type === "message.deleted" && e.v === 1 && e.room_id === this.roomId) this.markDeleted([e.seq]);
+        if (e && e.type === "message.edited" && e.v === 1 && e.room_id === this.roomId) this.markEdited([e]);
       }
     };
     const attach = () => {
@@ -92,6 +102,17 @@ export default {
     };
     attach();
     this.keepDraft(this.outbox.unsent());
+    // Up in an empty composer edits the viewer's last message
+    this.onComposerKey = (e) => {
+      if (e.key !== "ArrowUp" || e.shiftKey || e.altKey || e.ctrlKey || e.metaKey) return;
+      const box = e.target;
+      if (!box || box.tagName !== "TEXTAREA" || box.getAttribute("aria-label") !== "Message" || box.value) return;
+      const mine = this.messages.filter((m) => this.editable(m));
+      if (!mine.length) return;
+      e.preventDefault();
+      this.askEdit(mine[mine.length - 1].seq);
+    };
+    document.addEventListener("keydown", this.onComposerKey);
   },
   unmounted() {
     clearTimeout(this.retryTimer);
@@ -102,6 +123,7 @@ export default {
     }
     window.removeEventListener("beforeunload", this.saveDraft);
     document.removeEventListener("input", this.onInput);
+    document.removeEventListener("keydown", this.onComposerKey);
   },
   methods: {
     // What is typed in the composer survives a reload (e.g. NiceGUI reloading the page after a server
@@ -226,13 +248,14 @@ export default {
       clearTimeout(this.retryTimer);
       this.retryTimer = setTimeout(() => this.askCatchUp(), this.retryDelay * 1000);
     },
-    catchUp(list, more, deleted) {
+    catchUp(list, more, deleted, edited) {
       clearTimeout(this.watchdog);
       clearTimeout(this.retryTimer); // a late answer to an earlier request does as well as the retry
       this.reconnecting = false;
       this.retryDelay = 0;
       this.checkDeleted = false;
       if (deleted) this.markDeleted(deleted);
+      if (edited) this.markEdited(edited);
       this.settle(list);
       list = list.map((m) => this.asDeleted(m));
       for (const m of list) {
@@ -288,8 +311,53 @@ export default {
     deletable(m) {
       return !m.deleted && (this.deleteAny || (this.deleteOwn && m.author_id === this.viewerId));
     },
+    // a message as the latest deletion or edit heard of it says (a read may have raced them)
     asDeleted(m) {
-      return this.deletedSeqs.has(m.seq) && !m.deleted ? { ...m, deleted: true, html: "", body: "" } : m;
+      if (this.deletedSeqs.has(m.seq) && !m.deleted) return { ...m, deleted: true, html: "", body: "" };
+      const heard = this.edits.get(m.seq);
+      const older = heard && !m.deleted && !(m.edited_at && Date.parse(m.edited_at) >= heard.at);
+      return older ? { ...m, html: heard.html, edited: true, edited_at: heard.time } : m;
+    },
+    editable(m) {
+      return this.editOwn && m.kind === "text" && !m.deleted && m.author_id === this.viewerId;
+    },
+    // the new html of these messages (wire events or message payloads: seq, html, edited_at), marked edited; of two
+    // versions of a message the later edit wins, whichever arrives last
+    markEdited(list) {
+      list.forEach((e) => {
+        const at = Date.parse(e.edited_at);
+        const known = this.edits.get(e.seq);
+        if (known && known.at > at) return;
+        this.edits.delete(e.seq); // set again: the newest heard last
+        this.edits.set(e.seq, { html: e.html, at, time: e.edited_at });
+      });
+      while (this.edits.size > 2 * this.maxWindow) this.edits.delete(this.edits.keys().next().value); // the oldest heard
+      const seqs = new Set(list.map((e) => e.seq));
+      if (this.messages.some((m) => seqs.has(m.seq))) this.messages = this.messages.map((m) => this.asDeleted(m));
+      this.pending = this.pending.map((m) => this.asDeleted(m));
+    },
+    // Edit: the server sends the message's text (its Markdown) back through startEdit
+    askEdit(seq) {
+      this.$emit("edit_start", { seq });
+    },
+    startEdit(seq, text) {
+      this.editing = { seq, text };
+      this.$nextTick(() => {
+        const el = Array.isArray(this.$refs.editor) ? this.$refs.editor[0] : this.$refs.editor;
+        if (!el) return;
+        el.focus();
+        el.setSelectionRange(el.value.length, el.value.length);
+      });
+    },
+    saveEdit() {
+      const { seq, text } = this.editing || {};
+      this.cancelEdit();
+      if (seq && text && text.trim()) this.$emit("edit", { seq, body: text });
+    },
+    cancelEdit() {
+      this.editing = null;
+      const box = document.querySelector('textarea[aria-label="Message"]');
+      if (box) box.focus();
     },
     // "message deleted" in place of these messages, wherever they are shown or waiting
     markDeleted(seqs) {

@@ -40,6 +40,9 @@ def message_payload(message: Message) -> dict[str, Any]:
         'html': message.html,
         'time': message.created_at.isoformat(),
         'deleted': message.deleted,  # shown as "message deleted" (body and html are empty then)
+        'edited': message.edited,  # changed by its author since: marked "(edited)"
+        # which of two versions of it is newer (a read that raced a live edit): message_list.js keeps the newer
+        'edited_at': message.edited_at.isoformat() if message.edited_at is not None else None,
     }
 
 
@@ -72,6 +75,8 @@ class MessageList(ui.element, component='message_list.js'):
         self._props['lastSeq'] = max(self._props['lastSeq'], last_seq)
         self.on('older', self._load_older)
         self.on('delete', self._delete)
+        self.on('edit_start', self._start_edit)
+        self.on('edit', self._edit)
         self.on('catchup', self._catch_up)
         self.on('latest', self._load_latest)
         self.client.on_connect(self._enter_socket_room)
@@ -81,12 +86,14 @@ class MessageList(ui.element, component='message_list.js'):
         allowed = set(can)
         self._props['deleteOwn'] = 'delete_own' in allowed
         self._props['deleteAny'] = 'delete_other' in allowed
+        self._props['editOwn'] = 'edit_own' in allowed
 
     def set_abilities(self, can: Iterable[str]) -> None:
-        """Show "Delete" where the viewer may delete now (their role changed)."""
-        before = (self._props['deleteOwn'], self._props['deleteAny'])
+        """Show "Delete" (and "Edit") where the viewer may delete (edit) now (their role changed)."""
+        keys = ('deleteOwn', 'deleteAny', 'editOwn')
+        before = [self._props[key] for key in keys]
         self._set_delete_props(can)
-        if (self._props['deleteOwn'], self._props['deleteAny']) != before:
+        if [self._props[key] for key in keys] != before:
             self.update()
 
     async def _delete(self, e: GenericEventArguments) -> None:
@@ -95,6 +102,28 @@ class MessageList(ui.element, component='message_list.js'):
             await self._services.messages.delete(self._viewer, self._room_id, _int_arg(e.args, 'seq'))
         except ChatError as error:
             ui.notification(str(error), type='negative')
+
+    async def _start_edit(self, e: GenericEventArguments) -> None:
+        # the editor opens with the message's Markdown, which the broadcast payload does not carry (only html)
+        seq = _int_arg(e.args, 'seq')
+        try:
+            message = await self._services.messages.get_own(self._viewer, self._room_id, seq)
+        except ChatError as error:
+            ui.notification(str(error), type='negative')
+            return
+        self.run_method('startEdit', message.seq, message.body)
+
+    async def _edit(self, e: GenericEventArguments) -> None:
+        # every open page of the room then shows the new text: MessageEdited, one broadcast (bridge.py)
+        seq = _int_arg(e.args, 'seq')
+        body = e.args.get('body') if isinstance(e.args, dict) else None
+        if not isinstance(body, str):
+            return
+        try:
+            await self._services.messages.edit(self._viewer, self._room_id, seq, body)
+        except ChatError as error:
+            ui.notification(str(error), type='negative')
+            self.run_method('startEdit', seq, body)  # the text stays in the editor, to fix or cancel
 
     def _sockets(self) -> list[str]:
         return known_sockets(self.client)
@@ -148,19 +177,22 @@ class MessageList(ui.element, component='message_list.js'):
         first = _int_arg(e.args, 'from')  # after a (re)connect: the first seq the page shows
         limit = MAX_PAGE
         deleted: list[int] = []
+        edited: list[Message] = []
         try:
             # in the room before the read (if the join at connect failed): each message is read here or arrives live
             await self._join_socket_room()
             missed = await self._services.messages.after(self._viewer, self._room_id, after, limit)
             if 0 < first <= after:  # what it shows and may have seen deleted meanwhile
                 deleted = await self._services.messages.deleted_between(self._viewer, self._room_id, first, after)
+                edited = await self._services.messages.edited_between(self._viewer, self._room_id, first, after)
         except ChatError:
             missed = []
         except Exception:
             log.exception('the catch-up of room %s failed', self._room_id)
             self.run_method('catchUpFailed')  # the page retries with backoff, keeping what it received meanwhile
             return
-        extra = [deleted] if deleted else []  # the seqs to show as "message deleted"
+        # the seqs to show as "message deleted", the messages whose text to refresh
+        extra: list[Any] = [deleted, [message_payload(m) for m in edited]] if edited else [deleted] if deleted else []
         self.run_method('catchUp', [message_payload(m) for m in missed], len(missed) == limit, *extra)
 
     async def _load_latest(self) -> None:

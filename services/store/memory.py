@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from ..errors import Conflict, Forbidden, NotFound
-from ..models import AuthSession, Message, User
+from ..models import AuthSession, Message, MessageVersion, User
 from .base import Store
 from .memory_rooms import MemoryConversations, now
 from .memory_search import MemorySearch
@@ -96,7 +96,34 @@ class MemoryStore(MemorySearch, MemoryConversations):
         gone = replace(message, deleted=True, body='', html='')
         row.messages[seq - 1] = gone
         row.by_client[(gone.author_id, gone.client_id)] = gone
+        row.edits.pop(seq, None)  # its earlier texts go with it
         return True
+
+    async def edit_message(self, room_id: int, seq: int, author_id: int, body: str, html: str,
+                           at: datetime) -> Message:
+        row = self._row(room_id)
+        message = row.messages[seq - 1] if 0 < seq <= len(row.messages) else None
+        if message is None:
+            raise NotFound('No such message')
+        if message.kind != 'text':
+            raise Forbidden('Notices cannot be edited')
+        if message.deleted:
+            raise Forbidden('That message was deleted: it cannot be edited')
+        if message.author_id != author_id:
+            raise Forbidden('You can only edit your own messages')
+        row.edits.setdefault(seq, []).append(MessageVersion(body=message.body, html=message.html, replaced_at=at))
+        edited = replace(message, body=body, html=html, edited_at=at)
+        row.messages[seq - 1] = edited
+        row.by_client[(edited.author_id, edited.client_id)] = edited
+        return edited
+
+    async def edited_between(self, room_id: int, first_seq: int, last_seq: int) -> list[Message]:
+        messages = self._row(room_id).messages
+        return [m for m in messages[max(first_seq, 1) - 1:max(last_seq, 0)] if m.edited and not m.deleted]
+
+    async def edit_history(self, room_id: int, seq: int) -> list[MessageVersion]:
+        row = self._rooms.get(room_id)
+        return list(row.edits.get(seq, ())) if row is not None else []
 
     # sessions and sign-in tickets (hostile-auth)
     async def create_session(self, session: AuthSession) -> None:

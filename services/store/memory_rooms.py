@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from ..errors import Conflict, NotFound
-from ..models import AuthSession, Member, Message, MessageKind, Role, Room, RoomKind, Standing, User
+from ..models import AuthSession, Member, Message, MessageKind, MessageVersion, Role, Room, RoomKind, Standing, User
 
 
 @dataclass
@@ -20,6 +20,7 @@ class RoomRow:
     bans: set[int] = field(default_factory=set)
     messages: list[Message] = field(default_factory=list)
     by_client: dict[tuple[int, str], Message] = field(default_factory=dict)
+    edits: dict[int, list[MessageVersion]] = field(default_factory=dict)  # seq -> replaced texts, oldest first
 
 
 def now() -> datetime:

@@ -1,16 +1,18 @@
-"""The messages part of the SQL store, mixed into SQLAlchemyStore: the hot path (post) and history reads."""
+"""The messages part of the SQL store, mixed into SQLAlchemyStore: the hot path (post), history reads, edits."""
 from __future__ import annotations
 
-from sqlalchemy import exists, insert, select, update
+from datetime import datetime
+
+from sqlalchemy import delete, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..errors import Forbidden, NotFound
-from ..models import Message, MessageKind, User
-from .sql_core import SQLCore
+from ..models import Message, MessageKind, MessageVersion, User
+from .sql_core import SQLCore, missing
 from .sql_rows import _MESSAGE, _message, _now
 from .sql_search import pg_messages, tsvector
-from .tables import memberships, messages, rooms
+from .tables import memberships, message_edits, messages, rooms
 
 
 async def append_message(conn: AsyncConnection, room_id: int, author_id: int, body: str, html: str,
@@ -99,6 +101,48 @@ class MessageRows(SQLCore):
                 update(table).where(table.c.room_id == room_id, table.c.seq == seq,
                                     table.c.kind == 'text', table.c.deleted.is_(False))
                 .values(deleted=True, body='', html='', **words).returning(table.c.id))).first()
+            if changed is not None:  # its earlier texts go with it
+                await conn.execute(delete(message_edits).where(message_edits.c.message_id == changed.id))
         if changed is None and (not_found := await self._missing(room_id)) is not None:
             raise not_found
         return changed is not None
+
+    async def edit_message(self, room_id: int, seq: int, author_id: int, body: str, html: str,
+                           at: datetime) -> Message:
+        """Read the row (locked on PostgreSQL), keep its text in message_edits, rewrite it: one transaction."""
+        table, words = (messages, {}) if self._sqlite else (pg_messages, {'search': tsvector(body)})
+        async with self._write() as conn:
+            current = (await conn.execute(
+                select(messages.c.id, messages.c.author_id, messages.c.kind, messages.c.deleted, messages.c.body,
+                       messages.c.html).where(messages.c.room_id == room_id, messages.c.seq == seq)
+                .with_for_update())).first()
+            if current is None:
+                not_found = await missing(conn, room_id, None)
+                raise not_found if not_found is not None else NotFound('No such message')
+            if current.kind != 'text':
+                raise Forbidden('Notices cannot be edited')
+            if current.deleted:
+                raise Forbidden('That message was deleted: it cannot be edited')
+            if current.author_id != author_id:
+                raise Forbidden('You can only edit your own messages')
+            await conn.execute(insert(message_edits).values(
+                message_id=current.id, body=current.body, html=current.html, edited_at=at))
+            # SQLite's FTS trigger re-indexes the new body; PostgreSQL gets its words here (sql_search.py)
+            await conn.execute(update(table).where(table.c.id == current.id)
+                               .values(body=body, html=html, edited_at=at, **words))
+            row = (await conn.execute(_MESSAGE.where(messages.c.id == current.id))).one()
+        return _message(row)
+
+    async def edited_between(self, room_id: int, first_seq: int, last_seq: int) -> list[Message]:
+        statement = _MESSAGE.where(messages.c.room_id == room_id, messages.c.seq >= first_seq,
+                                   messages.c.seq <= last_seq, messages.c.edited_at.is_not(None),
+                                   messages.c.deleted.is_(False)).order_by(messages.c.seq)
+        return [_message(row) for row in await self._rows_of_room(statement, room_id)]
+
+    async def edit_history(self, room_id: int, seq: int) -> list[MessageVersion]:
+        statement = (select(message_edits.c.body, message_edits.c.html, message_edits.c.edited_at)
+                     .join(messages, messages.c.id == message_edits.c.message_id)
+                     .where(messages.c.room_id == room_id, messages.c.seq == seq)
+                     .order_by(message_edits.c.id))
+        return [MessageVersion(body=row.body, html=row.html, replaced_at=row.edited_at)
+                for row in await self._read(statement)]

@@ -18,7 +18,7 @@ _USER = select(users.c.id, users.c.username, users.c.created_at, users.c.is_admi
 _MESSAGE = select(
     messages.c.id, messages.c.room_id, messages.c.seq, messages.c.author_id, users.c.username.label('author_name'),
     messages.c.body, messages.c.html, messages.c.client_id, messages.c.created_at, messages.c.kind,
-    messages.c.deleted,
+    messages.c.deleted, messages.c.edited_at,
 ).join(users, users.c.id == messages.c.author_id)
 
 
@@ -34,7 +34,8 @@ def _room(row: Any) -> Room:
 def _message(row: Any) -> Message:
     return Message(id=row.id, room_id=row.room_id, seq=row.seq, author_id=row.author_id,
                    author_name=row.author_name, body=row.body, html=row.html, client_id=row.client_id,
-                   created_at=row.created_at, kind=row.kind, deleted=row.deleted)
+                   created_at=row.created_at, kind=row.kind, deleted=row.deleted,
+                   edited_at=row.edited_at)
 
 
 def _now() -> datetime:

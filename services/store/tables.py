@@ -108,8 +108,20 @@ messages = Table(
     Column('kind', String(8), nullable=False, server_default='text'),
     Column('created_at', UTCDateTime(), nullable=False),
     Column('deleted', Boolean, nullable=False, server_default=false()),  # body and html emptied (migration 0003)
+    Column('edited_at', UTCDateTime(), nullable=True),  # its author's last edit (migration 0005)
     UniqueConstraint('room_id', 'seq'),  # also the index every history read walks
     UniqueConstraint('room_id', 'author_id', 'client_id'),
+)
+
+# the versions an edit replaced, oldest first per message (migration 0005); they go with their message
+message_edits = Table(
+    'message_edits', metadata,
+    Column('id', BigId, primary_key=True, autoincrement=True),
+    Column('message_id', BigId, ForeignKey('messages.id', ondelete='CASCADE'), nullable=False),
+    Column('body', Text, nullable=False),
+    Column('html', Text, nullable=False),
+    Column('edited_at', UTCDateTime(), nullable=False),  # when this version was replaced
+    Index(None, 'message_id'),
 )
 
 # sessions and one-time sign-in tickets (hostile-auth; migration 0002)

@@ -126,6 +126,55 @@ async def test_deleted_messages_keep_their_seq_and_are_listed_by_range(store: St
         await store.deleted_between(room.id + 100, 1, 5)
 
 
+async def test_an_edit_rewrites_the_message_keeps_what_it_replaced_and_is_listed_by_range(store: Store) -> None:
+    """An edit is one transaction: the old text into the history, the new one into the row with edited_at."""
+    alice = await store.create_user('alice', 'h')
+    bob = await store.create_user('bob', 'h')
+    room = await store.create_room('dev', '', alice.id)
+    await join(store, room.id, bob.id, 'bob joined')  # seq 1, a notice
+    for n in range(2, 6):
+        await store.post_message(room.id, alice, f'm{n}', f'<p>m{n}</p>', f'c{n}')
+    first, second = datetime(2026, 12, 1, 10, tzinfo=UTC), datetime(2026, 12, 1, 11, tzinfo=UTC)
+    edited = await store.edit_message(room.id, 3, alice.id, 'm3 fixed', '<p>m3 fixed</p>', first)
+    assert (edited.seq, edited.body, edited.html, edited.edited_at, edited.client_id) == (
+        3, 'm3 fixed', '<p>m3 fixed</p>', first, 'c3')
+    await store.edit_message(room.id, 3, alice.id, 'm3 final', '<p>m3 final</p>', second)
+    stored = await store.get_message(room.id, 3)
+    assert stored is not None and (stored.body, stored.edited_at) == ('m3 final', second)
+    assert [(v.body, v.html, v.replaced_at) for v in await store.edit_history(room.id, 3)] == [
+        ('m3', '<p>m3</p>', first), ('m3 fixed', '<p>m3 fixed</p>', second)]
+    assert [m.edited for m in await store.after(room.id, 0, 10)] == [False, False, True, False, False]
+    await store.edit_message(room.id, 5, alice.id, 'm5 fixed', '<p>m5 fixed</p>', first)
+    assert [(m.seq, m.body) for m in await store.edited_between(room.id, 1, 5)] == [(3, 'm3 final'), (5, 'm5 fixed')]
+    assert [m.seq for m in await store.edited_between(room.id, 4, 5)] == [5]
+    assert await store.delete_message(room.id, 5)
+    assert [m.seq for m in await store.edited_between(room.id, 1, 99)] == [3]  # deleted: not refreshed as edited
+    assert await store.edit_history(room.id, 5) == []  # the earlier texts went with it
+    with pytest.raises(NotFound):
+        await store.edited_between(room.id + 100, 1, 5)
+
+
+async def test_an_edit_is_refused_for_others_notices_deleted_and_missing_messages_changing_nothing(
+        store: Store) -> None:
+    alice = await store.create_user('alice', 'h')
+    bob = await store.create_user('bob', 'h')
+    room = await store.create_room('dev', '', alice.id)
+    await join(store, room.id, bob.id, 'bob joined')  # seq 1
+    await store.post_message(room.id, alice, 'mine', '<p>mine</p>', 'c2')
+    await store.post_message(room.id, alice, 'gone', '<p>gone</p>', 'c3')
+    assert await store.delete_message(room.id, 3)
+    at = datetime.now(UTC)
+    for seq, author, error in ((2, bob.id, Forbidden), (1, bob.id, Forbidden), (3, alice.id, Forbidden),
+                               (9, alice.id, NotFound)):
+        with pytest.raises(error):
+            await store.edit_message(room.id, seq, author, 'changed', '<p>changed</p>', at)
+    with pytest.raises(NotFound):
+        await store.edit_message(room.id + 100, 2, alice.id, 'changed', '<p>changed</p>', at)
+    assert [(m.body, m.edited) for m in await store.after(room.id, 0, 10)] == [
+        ('bob joined', False), ('mine', False), ('', False)]
+    assert await store.edit_history(room.id, 2) == []
+
+
 async def test_two_hundred_concurrent_appends_get_dense_seqs(store: Store) -> None:
     alice = await store.create_user('alice', 'h')
     room = await store.create_room('busy', '', alice.id)

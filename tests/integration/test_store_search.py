@@ -5,7 +5,7 @@ import contextlib
 import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +100,14 @@ async def test_deleted_messages_are_not_found(store: Store) -> None:
     assert await store.delete_message(room_id, 1)
     assert await bodies(store, alice, q('deploy')) == []
     assert await bodies(store, alice, q('depl', prefix=True)) == ['Deploying tomorrow, naïve plan']
+
+
+async def test_an_edited_message_is_found_by_its_new_words_only(store: Store) -> None:
+    alice, _, room_id = await setup(store)
+    edited = await store.edit_message(room_id, 1, alice.id, 'The rollout went fine', 'h', datetime.now(UTC))
+    assert edited.body == 'The rollout went fine'
+    assert await bodies(store, alice, q('deploy')) == []
+    assert await bodies(store, alice, q('rollout')) == ['The rollout went fine']
 
 
 async def test_new_messages_are_found_at_once(store: Store) -> None:

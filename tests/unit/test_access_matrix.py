@@ -63,6 +63,7 @@ ENTRY_POINTS: dict[str, tuple[policy.Action, Call]] = {
     'set topic': ('set_topic', lambda w, r: w.services.rooms.set_topic(w.viewer, r, 'New topic')),
     'delete own': ('delete_own', lambda w, r: w.services.messages.delete(w.viewer, r, w.own_seq)),
     'delete other': ('delete_other', lambda w, r: w.services.messages.delete(w.viewer, r, w.mel_seq)),
+    'edit own': ('edit_own', lambda w, r: w.services.messages.edit(w.viewer, r, w.own_seq, 'hello, edited')),
     'set role': ('set_role', lambda w, r: w.services.membership.set_role(w.viewer, r, 'mel', 'moderator')),
 }
 
@@ -78,6 +79,9 @@ SAMPLE: dict[tuple[str, str, str], str] = {
     ('public', 'member', 'set topic'): 'Forbidden',
     ('public', 'member', 'delete other'): 'Forbidden',
     ('public', 'member', 'delete own'): 'ok',
+    ('public', 'member', 'edit own'): 'ok',
+    ('public', 'removed', 'edit own'): 'Forbidden',
+    ('public', 'administrator', 'edit own'): 'Forbidden',
     ('public', 'moderator', 'ban'): 'ok',
     ('public', 'moderator', 'set topic'): 'ok',
     ('public', 'moderator', 'set role'): 'Forbidden',
@@ -100,6 +104,8 @@ SAMPLE: dict[tuple[str, str, str], str] = {
     ('dm', 'administrator', 'read latest'): 'NotFound',
     ('dm', 'administrator', 'delete other'): 'NotFound',
     ('dm', 'member', 'post'): 'ok',
+    ('dm', 'member', 'edit own'): 'ok',
+    ('group', 'non-member', 'edit own'): 'NotFound',
     ('dm', 'member', 'invite'): 'Forbidden',
     ('dm', 'member', 'leave'): 'Forbidden',
     ('dm', 'owner', 'ban'): 'Forbidden',

@@ -18,6 +18,7 @@ from services.events import (
     MemberRemoved,
     MembershipChanged,
     MessageDeleted,
+    MessageEdited,
     MessagePosted,
     PresenceChanged,
     RoleChanged,
@@ -37,10 +38,11 @@ ROOM = Room(id=2, name='dev', topic='Shipping', created_by=None, created_at=WHEN
 # (event, its golden wire form): one entry per event type. Literals on purpose: no helper builds them.
 GOLDEN: list[tuple[Event, dict[str, Any]]] = [
     (MessagePosted(MESSAGE), {
-        'v': 2, 'type': 'message.posted',
+        'v': 3, 'type': 'message.posted',
         'message': {'id': 7, 'room_id': 2, 'seq': 41, 'author_id': 3, 'author_name': 'alice',
                     'body': 'hi **there**', 'html': '<p>hi <strong>there</strong></p>', 'client_id': 'c-1',
-                    'created_at': '2026-11-30T01:02:03.456789+00:00', 'kind': 'text', 'deleted': False},
+                    'created_at': '2026-11-30T01:02:03.456789+00:00', 'kind': 'text', 'deleted': False,
+                    'edited_at': None},
     }),
     (MembershipChanged(room_id=2, user_id=3, username='alice', joined=True, member_count=6), {
         'v': 1, 'type': 'membership.changed',
@@ -73,6 +75,10 @@ GOLDEN: list[tuple[Event, dict[str, Any]]] = [
     }),
     (MemberRemoved(room_id=2, user_id=3, by_username='bob', banned=True), {
         'v': 1, 'type': 'member.removed', 'room_id': 2, 'user_id': 3, 'by_username': 'bob', 'banned': True,
+    }),
+    (MessageEdited(room_id=2, seq=41, message_id=7, html='<p>hi <em>all</em></p>', edited_at=WHEN), {
+        'v': 1, 'type': 'message.edited', 'room_id': 2, 'seq': 41, 'message_id': 7,
+        'html': '<p>hi <em>all</em></p>', 'edited_at': '2026-11-30T01:02:03.456789+00:00',
     }),
 ]
 

@@ -1,9 +1,10 @@
-"""A room's history: posting, reading by sequence number, deleting."""
+"""A room's history: posting, reading by sequence number, editing, deleting."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 
-from ...models import Message, User
+from ...models import Message, MessageVersion, User
 
 
 class MessageStore(Protocol):
@@ -38,3 +39,19 @@ class MessageStore(Protocol):
     async def deleted_between(self, room_id: int, first_seq: int, last_seq: int) -> list[int]:
         """The seqs of deleted messages from `first_seq` to `last_seq` (both included), ascending: what a page that
         shows that stretch missed while it was away (NotFound if the room does not exist)."""
+
+    async def edit_message(self, room_id: int, seq: int, author_id: int, body: str, html: str,
+                           at: datetime) -> Message:
+        """Its author's new text for a text message, in one transaction: the version it replaces goes into the
+        edit history, the row gets the new body and html (and its search words) and `edited_at` = `at`.
+
+        Returns the message as stored now. NotFound 'No such message' (or the room's NotFound); Forbidden when it
+        is a notice, deleted, or not `author_id`'s. The services decide whether the text changed.
+        """
+
+    async def edited_between(self, room_id: int, first_seq: int, last_seq: int) -> list[Message]:
+        """The edited messages, not deleted, from `first_seq` to `last_seq` (both included), ascending by seq: what
+        a page that shows that stretch refreshes after it was away (NotFound if the room does not exist)."""
+
+    async def edit_history(self, room_id: int, seq: int) -> list[MessageVersion]:
+        """The texts edits replaced, oldest first ([] for a message never edited or missing)."""
