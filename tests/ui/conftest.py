@@ -121,8 +121,10 @@ def room_emits(monkeypatch: pytest.MonkeyPatch) -> RoomEmits:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # Now and then (one run of tests/ui/test_sessions.py in three on this 2-core machine, with this session's code
     # and with older commits alike) a second simulated User's sign-in never lands: the login page stays, nothing is
-    # logged, every thread is idle; real sign-ins (tests/browser, tests/hostile, tests/cluster) never show it. Until
-    # that is found, a ui test that fails is run again up to twice: a real failure still fails every run.
+    # logged, every thread is idle; real sign-ins (tests/browser, tests/hostile, tests/cluster) never show it. After
+    # other tiers have started services in the same pytest process it happens every time, so .ci/test runs this
+    # tier in a process of its own. Until the cause is found, a ui test that fails is run again up to twice: a real
+    # failure still fails every run.
     for item in items:
         if 'tests/ui/' in str(item.path).replace('\\', '/'):
             item.add_marker(pytest.mark.flaky(reruns=2))
