@@ -51,6 +51,17 @@ async def sign_up(user: User, name: str, password: str = 'correct horse') -> Non
     await user.should_see('Members', retries=150)  # landed in a room page (a sign-up hashes: slow on a loaded machine)
 
 
+async def sign_in_over_api(user: User, name: str, password: str = 'correct horse') -> None:
+    """Sign `user` (another browser) in with the API's POST /api/session, then open `/`: the same server-side session
+    as the login page makes. A second simulated User signing in through the login page now and then never follows
+    the page's navigation (see pytest_collection_modifyitems below); the login page itself is tested by sign_up
+    and tests/ui/test_accounts.py."""
+    response = await user.http_client.post('/api/session', json={'username': name, 'password': password})
+    assert response.status_code == 204, response.text
+    await user.open('/')
+    await user.should_see('Members', retries=150)
+
+
 def html_of(user: User) -> str:
     """All HTML-list content of the page (room list, member panel are one HTML element each)."""
     return '\n'.join(str(e.content) for e in user.find(kind=ui.html).elements)

@@ -5,15 +5,11 @@ from collections.abc import Callable
 
 from nicegui.testing import User
 
-from .conftest import eventually, field, press, room_names, sign_up
+from .conftest import eventually, field, press, room_names, sign_in_over_api, sign_up
 
 
 async def sign_in(user: User, name: str, password: str = 'correct horse') -> None:
-    await user.open('/login')
-    field(user, 'Username').type(name)
-    field(user, 'Password').type(password)
-    press(user, 'Sign in')
-    await user.should_see('Members', retries=150)
+    await sign_in_over_api(user, name, password)
 
 
 async def test_a_new_room_shows_in_the_creators_other_tabs(create_user: Callable[[], User]) -> None:

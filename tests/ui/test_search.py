@@ -17,7 +17,7 @@ from services.bootstrap import bootstrap
 from services.config import Settings
 from tests.support import FAST_HASHER
 
-from .conftest import eventually, html_of, press
+from .conftest import eventually, html_of, press, sign_in_over_api
 from .conftest import field as input_field
 
 PASSWORD = 'correct horse'
@@ -64,11 +64,7 @@ async def world(fresh_data_dir: Path) -> World:
 
 
 async def sign_in(user: User, name: str = 'alice') -> None:
-    await user.open('/login')
-    input_field(user, 'Username').type(name)
-    input_field(user, 'Password').type(PASSWORD)
-    press(user, 'Sign in')
-    await user.should_see('Members', retries=150)
+    await sign_in_over_api(user, name, PASSWORD)
 
 
 def results(user: User) -> list[str]:

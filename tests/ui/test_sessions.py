@@ -11,15 +11,11 @@ from nicegui.testing import User
 
 from chat_ui.session import COOKIE
 
-from .conftest import eventually, field, press, sign_up
+from .conftest import eventually, field, press, sign_in_over_api, sign_up
 
 
 async def sign_in(user: User, name: str, password: str = 'correct horse') -> None:
-    await user.open('/login')
-    field(user, 'Username').type(name)
-    field(user, 'Password').type(password)
-    press(user, 'Sign in')
-    await user.should_see('Members', retries=150)
+    await sign_in_over_api(user, name, password)
 
 
 def cookie(user: User) -> str | None:
