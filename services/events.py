@@ -14,6 +14,7 @@ from .models import Message, PresenceStatus, Role, Room
 @dataclass(frozen=True, slots=True)
 class MessagePosted:
     message: Message
+    mentions: tuple[int, ...] = ()  # the users it notifies (its @names; for @room every member but the author)
 
     @property
     def topic(self) -> str:
@@ -149,5 +150,36 @@ class MemberRemoved:
         return f'user:{self.user_id}'
 
 
+@dataclass(frozen=True, slots=True)
+class ReadMoved:
+    """A member's read position in a room moved (their pages update badges; if `receipt`, the room's pages move
+    their 'Seen by')."""
+
+    room_id: int
+    user_id: int
+    username: str
+    seq: int
+    unread: int
+    mentions: int
+    receipt: bool  # the user sends receipts and the room has at most RECEIPTS_MAX_MEMBERS members
+
+    @property
+    def topic(self) -> str:
+        return f'user:{self.user_id}'
+
+
+@dataclass(frozen=True, slots=True)
+class MuteChanged:
+    """A member muted or unmuted a conversation (their pages update the room list)."""
+
+    room_id: int
+    user_id: int
+    muted: bool
+
+    @property
+    def topic(self) -> str:
+        return f'user:{self.user_id}'
+
+
 Event = (MessagePosted | MembershipChanged | RoomUpdated | RoomCreated | TypingChanged | PresenceChanged
-         | SessionsEnded | MessageDeleted | RoleChanged | MemberRemoved | MessageEdited)
+         | SessionsEnded | MessageDeleted | RoleChanged | MemberRemoved | MessageEdited | ReadMoved | MuteChanged)

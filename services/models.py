@@ -105,3 +105,27 @@ class AuthSession:
     last_seen_at: datetime
     expires_at: datetime
     binding: str = ''
+
+
+UNREAD_CAP = 1000  # unread and mention counts stop here (a badge shows "999+"; counting further costs a scan)
+RECEIPTS_MAX_MEMBERS = 50  # rooms with more members show no read receipts
+
+
+@dataclass(frozen=True, slots=True)
+class ReadState:
+    """Where a member stands in one conversation: how far they read and what is new since (services/reads.py)."""
+
+    room_id: int
+    last_read_seq: int
+    unread: int  # text messages, not deleted, by someone else, seq > last_read_seq (capped at UNREAD_CAP)
+    mentions: int  # messages mentioning the user (or @room), not deleted, seq > last_read_seq (capped the same)
+    muted: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """A member who sends read receipts and how far they read in a room."""
+
+    user_id: int
+    username: str
+    seq: int  # their read position in the room

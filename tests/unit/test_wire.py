@@ -20,7 +20,9 @@ from services.events import (
     MessageDeleted,
     MessageEdited,
     MessagePosted,
+    MuteChanged,
     PresenceChanged,
+    ReadMoved,
     RoleChanged,
     RoomCreated,
     RoomUpdated,
@@ -38,11 +40,12 @@ ROOM = Room(id=2, name='dev', topic='Shipping', created_by=None, created_at=WHEN
 # (event, its golden wire form): one entry per event type. Literals on purpose: no helper builds them.
 GOLDEN: list[tuple[Event, dict[str, Any]]] = [
     (MessagePosted(MESSAGE), {
-        'v': 3, 'type': 'message.posted',
+        'v': 4, 'type': 'message.posted',
         'message': {'id': 7, 'room_id': 2, 'seq': 41, 'author_id': 3, 'author_name': 'alice',
                     'body': 'hi **there**', 'html': '<p>hi <strong>there</strong></p>', 'client_id': 'c-1',
                     'created_at': '2026-11-30T01:02:03.456789+00:00', 'kind': 'text', 'deleted': False,
                     'edited_at': None},
+        'mentions': [],
     }),
     (MembershipChanged(room_id=2, user_id=3, username='alice', joined=True, member_count=6), {
         'v': 1, 'type': 'membership.changed',
@@ -79,6 +82,21 @@ GOLDEN: list[tuple[Event, dict[str, Any]]] = [
     (MessageEdited(room_id=2, seq=41, message_id=7, html='<p>hi <em>all</em></p>', edited_at=WHEN), {
         'v': 1, 'type': 'message.edited', 'room_id': 2, 'seq': 41, 'message_id': 7,
         'html': '<p>hi <em>all</em></p>', 'edited_at': '2026-11-30T01:02:03.456789+00:00',
+    }),
+    (MessagePosted(MESSAGE, mentions=(4, 5)), {
+        'v': 4, 'type': 'message.posted',
+        'message': {'id': 7, 'room_id': 2, 'seq': 41, 'author_id': 3, 'author_name': 'alice',
+                    'body': 'hi **there**', 'html': '<p>hi <strong>there</strong></p>', 'client_id': 'c-1',
+                    'created_at': '2026-11-30T01:02:03.456789+00:00', 'kind': 'text', 'deleted': False,
+                    'edited_at': None},
+        'mentions': [4, 5],
+    }),
+    (ReadMoved(room_id=2, user_id=3, username='alice', seq=41, unread=2, mentions=1, receipt=True), {
+        'v': 1, 'type': 'read.moved', 'room_id': 2, 'user_id': 3, 'username': 'alice', 'seq': 41, 'unread': 2,
+        'mentions': 1, 'receipt': True,
+    }),
+    (MuteChanged(room_id=2, user_id=3, muted=True), {
+        'v': 1, 'type': 'mute.changed', 'room_id': 2, 'user_id': 3, 'muted': True,
     }),
 ]
 
