@@ -1,6 +1,7 @@
 """The in-memory store: the fake the unit tests run on. Behaves like the SQL store (same Conflicts, dense seqs)."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -8,11 +9,12 @@ from typing import TYPE_CHECKING
 from ..errors import Conflict, Forbidden, NotFound
 from ..models import AuthSession, Message, MessageVersion, User
 from .base import Store
+from .memory_reads import MemoryReads
 from .memory_rooms import MemoryConversations, now
 from .memory_search import MemorySearch
 
 
-class MemoryStore(MemorySearch, MemoryConversations):
+class MemoryStore(MemorySearch, MemoryReads, MemoryConversations):
     """Users, messages and sessions here; rooms and the unit of work in memory_rooms.py, search in memory_search.py."""
 
     async def start(self) -> None:
@@ -56,14 +58,20 @@ class MemoryStore(MemorySearch, MemoryConversations):
 
     # messages
     async def post_message(self, room_id: int, author: User, body: str, html: str,
-                           client_id: str) -> tuple[Message, bool]:
+                           client_id: str, *, mentions: Sequence[int] = ()) -> tuple[Message, bool]:
         row = self._row(room_id)
         if author.id not in row.members:
             raise Forbidden('You are not a member of this room')
         existing = row.by_client.get((author.id, client_id))
         if existing is not None:
             return existing, False
-        return self._append(row, author.id, body, html, client_id, 'text'), True
+        for user_id in mentions:
+            self._user_exists(user_id)
+        message = self._append(row, author.id, body, html, client_id, 'text')
+        row.reads[author.id] = message.seq  # one's own message is read
+        if mentions:
+            row.mentions[message.seq] = tuple(dict.fromkeys(mentions))
+        return message, True
 
     async def latest(self, room_id: int, limit: int) -> list[Message]:
         messages = self._row(room_id).messages

@@ -21,6 +21,9 @@ class RoomRow:
     messages: list[Message] = field(default_factory=list)
     by_client: dict[tuple[int, str], Message] = field(default_factory=dict)
     edits: dict[int, list[MessageVersion]] = field(default_factory=dict)  # seq -> replaced texts, oldest first
+    reads: dict[int, int] = field(default_factory=dict)  # user id -> read position (kept after leaving, as in SQL)
+    muted: set[int] = field(default_factory=set)  # members who muted it (a membership's flag: goes with it)
+    mentions: dict[int, tuple[int, ...]] = field(default_factory=dict)  # seq -> the user ids it mentions
 
 
 def now() -> datetime:
@@ -40,6 +43,7 @@ class MemoryData:
         self._room_by_key: dict[str, int] = {}
         self._next_message_id = 1
         self._sessions: dict[str, AuthSession] = {}
+        self._no_receipts: set[int] = set()  # users who send no read receipts
         self._unit_lock = asyncio.Lock()
 
     def _row(self, room_id: int) -> RoomRow:
@@ -104,6 +108,9 @@ class MemoryUnit:
             return False
         row.members[user_id] = role
         self._undo.append(lambda: row.members.pop(user_id, None))
+        had = row.reads.get(user_id)  # a member starts with everything already there read
+        row.reads[user_id] = row.last_seq
+        self._undo.append(lambda: row.reads.pop(user_id) if had is None else row.reads.__setitem__(user_id, had))
         return True
 
     async def remove_member(self, room_id: int, user_id: int) -> Role | None:
@@ -111,6 +118,9 @@ class MemoryUnit:
         role = row.members.pop(user_id, None)
         if role is not None:
             self._undo.append(lambda: row.members.__setitem__(user_id, role))
+            if user_id in row.muted:  # the flag is the membership's: a rejoin starts unmuted
+                row.muted.discard(user_id)
+                self._undo.append(lambda: row.muted.add(user_id))
         return role
 
     async def set_role(self, room_id: int, user_id: int, role: Role) -> bool:
@@ -174,6 +184,7 @@ class MemoryConversations(MemoryData):
         row = self._new_room(name, topic, creator_id, kind)
         if creator_id is not None:
             row.members[creator_id] = 'owner'
+            row.reads[creator_id] = row.last_seq
         self._room_by_name[name.lower()] = row.room.id
         return self._public(row)
 
@@ -185,6 +196,7 @@ class MemoryConversations(MemoryData):
             self._user_exists(user_id)
         row = self._new_room('', '', member_ids[0] if member_ids else None, kind)
         row.members.update(dict.fromkeys(member_ids, 'member'))
+        row.reads.update(dict.fromkeys(member_ids, row.last_seq))
         if key is not None:
             self._room_by_key[key] = row.room.id
         return self._public(row), True

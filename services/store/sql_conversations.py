@@ -14,6 +14,7 @@ from ..errors import Conflict, NotFound
 from ..models import Member, Message, Role, Room, Standing, User
 from .sql_core import SQLCore, insert_or_skip, missing
 from .sql_messages import append_message
+from .sql_reads import join_position, set_position
 from .sql_rows import _ROOM, _USER, _now, _room, _user
 from .tables import bans, memberships, rooms, users
 
@@ -60,7 +61,10 @@ class SQLUnit:
         await self._require(room_id, user_id)
         added = await self._conn.execute(insert_or_skip(self._conn, memberships).values(
             room_id=room_id, user_id=user_id, joined_at=_now(), role=role).returning(memberships.c.user_id))
-        return added.first() is not None
+        if added.first() is None:
+            return False
+        await join_position(self._conn, room_id, user_id)  # everything already there counts as read
+        return True
 
     async def remove_member(self, room_id: int, user_id: int) -> Role | None:
         removed = await self._changed(await self._conn.execute(delete(memberships).where(
@@ -107,6 +111,7 @@ class ConversationRows(SQLCore):
                 if creator_id is not None:
                     await conn.execute(insert(memberships).values(room_id=room_id, user_id=creator_id, joined_at=now,
                                                                   role='owner'))
+                    await set_position(conn, room_id, [creator_id], 0)
                 row = (await conn.execute(_ROOM.where(rooms.c.id == room_id))).one()
         except IntegrityError:
             if await self.get_room_by_name(name) is not None:
@@ -126,6 +131,7 @@ class ConversationRows(SQLCore):
                     created_at=now, kind=kind, dm_key=key).returning(rooms.c.id))).scalar_one()
                 for user_id in dict.fromkeys(member_ids):
                     await conn.execute(insert(memberships).values(room_id=room_id, user_id=user_id, joined_at=now))
+                await set_position(conn, room_id, dict.fromkeys(member_ids), 0)
                 row = (await conn.execute(_ROOM.where(rooms.c.id == room_id))).one()
         except IntegrityError:
             if key is not None and (rows := await self._read(_ROOM.where(rooms.c.dm_key == key))):

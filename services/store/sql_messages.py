@@ -1,6 +1,7 @@
 """The messages part of the SQL store, mixed into SQLAlchemyStore: the hot path (post), history reads, edits."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, exists, insert, select, update
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from ..errors import Forbidden, NotFound
 from ..models import Message, MessageKind, MessageVersion, User
 from .sql_core import SQLCore, missing
+from .sql_reads import add_mentions, set_position
 from .sql_rows import _MESSAGE, _message, _now
 from .sql_search import pg_messages, tsvector
 from .tables import memberships, message_edits, messages, rooms
@@ -38,8 +40,9 @@ class MessageRows(SQLCore):
         return _message(rows[0]) if rows else None
 
     async def post_message(self, room_id: int, author: User, body: str, html: str,
-                           client_id: str) -> tuple[Message, bool]:
-        """Two statements in the usual case: the seq bump (only if the author is a member) and the insert."""
+                           client_id: str, *, mentions: Sequence[int] = ()) -> tuple[Message, bool]:
+        """Three statements in the usual case: the seq bump (only if the author is a member), the insert and the
+        author's read position (upserted); a fourth with `mentions`."""
         member = exists().where(memberships.c.room_id == room_id, memberships.c.user_id == author.id)
         created_at = _now()
         try:
@@ -52,10 +55,15 @@ class MessageRows(SQLCore):
                     message_id = (await conn.execute(insert(table).values(
                         room_id=room_id, seq=seq, author_id=author.id, body=body, html=html, client_id=client_id,
                         kind='text', created_at=created_at, **words).returning(table.c.id))).scalar_one()
+                    await set_position(conn, room_id, [author.id], seq)  # one's own message is read
+                    await add_mentions(conn, room_id, seq, mentions)
         except IntegrityError:
             # the same client id again (a retry): the transaction, seq bump included, rolled back
             stored = await self._by_client(room_id, author.id, client_id)
             if stored is None:
+                for user_id in mentions:  # a mentioned id that names nobody
+                    if (no_user := await self._missing(user_id=user_id)) is not None:
+                        raise no_user from None
                 raise
             return stored, False
         if seq is None:

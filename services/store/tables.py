@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    true,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -61,6 +62,7 @@ users = Table(
     Column('password_hash', String(255), nullable=False),
     Column('created_at', UTCDateTime(), nullable=False),
     Column('is_admin', Boolean, nullable=False, server_default=false()),  # migration 0003
+    Column('send_receipts', Boolean, nullable=False, server_default=true()),  # migration 0006
 )
 
 rooms = Table(
@@ -82,6 +84,7 @@ memberships = Table(
     Column('user_id', BigId, ForeignKey('users.id', ondelete='CASCADE'), nullable=False),
     Column('joined_at', UTCDateTime(), nullable=False),
     Column('role', String(9), nullable=False, server_default='member'),  # models.Role (migration 0003)
+    Column('muted', Boolean, nullable=False, server_default=false()),  # migration 0006
     PrimaryKeyConstraint('room_id', 'user_id'),
     Index(None, 'user_id'),  # rooms_of(user)
 )
@@ -136,4 +139,24 @@ sessions = Table(
     Column('binding', String(64), nullable=False, server_default=''),
     Index(None, 'user_id'),  # sign out everywhere
     Index(None, 'expires_at'),  # the purge
+)
+
+# how far each member has read in each conversation (migration 0006; a missing row means 0)
+read_positions = Table(
+    'read_positions', metadata,
+    Column('room_id', BigId, ForeignKey('rooms.id', ondelete='CASCADE'), nullable=False),
+    Column('user_id', BigId, ForeignKey('users.id', ondelete='CASCADE'), nullable=False),
+    Column('last_read_seq', Integer, nullable=False),
+    Column('updated_at', UTCDateTime(), nullable=False),
+    PrimaryKeyConstraint('room_id', 'user_id'),
+)
+
+# who a message mentions (@name, @room), written with the message (migration 0006)
+mentions = Table(
+    'mentions', metadata,
+    Column('room_id', BigId, nullable=False),
+    Column('seq', Integer, nullable=False),
+    Column('user_id', BigId, ForeignKey('users.id', ondelete='CASCADE'), nullable=False),
+    PrimaryKeyConstraint('room_id', 'seq', 'user_id'),
+    Index(None, 'user_id', 'room_id', 'seq'),  # a user's mentions after their position, per room
 )

@@ -141,3 +141,48 @@ async def test_an_existing_site_keeps_its_rooms_and_gets_an_administrator_and_ow
         assert [r.name for r in await store.list_rooms('', 10, 0)] == ['dev']  # ops stays unlisted
     finally:
         await store.close()
+
+
+def _fill_at_0005(connection: Connection) -> None:
+    """A site made before read positions: alice and bob in 'dev' (3 messages), alice alone in 'ops' (none)."""
+    command.upgrade(alembic_config(connection), '0005')
+    connection.execute(text(
+        "INSERT INTO users (id, username, username_lower, password_hash, created_at) VALUES "
+        "(1, 'alice', 'alice', 'h', '2026-01-01 00:00:00+00'), (2, 'bob', 'bob', 'h', '2026-01-01 00:00:00+00')"))
+    connection.execute(text(
+        "INSERT INTO rooms (id, name, name_lower, topic, created_by, created_at, last_seq, kind) VALUES "
+        "(1, 'dev', 'dev', '', 1, '2026-01-01 00:00:00+00', 3, 'public'), "
+        "(2, 'ops', 'ops', '', 1, '2026-01-01 00:00:00+00', 0, 'private')"))
+    connection.execute(text(
+        "INSERT INTO memberships (room_id, user_id, joined_at, role) VALUES "
+        "(1, 1, '2026-01-01 00:00:00+00', 'owner'), (1, 2, '2026-01-01 00:00:00+00', 'member'), "
+        "(2, 1, '2026-01-01 00:00:00+00', 'owner')"))
+    connection.execute(text(
+        "INSERT INTO messages (room_id, seq, author_id, body, html, client_id, kind, created_at) VALUES "
+        "(1, 1, 1, 'a', '<p>a</p>', 'c1', 'text', '2026-01-01 00:00:00+00'), "
+        "(1, 2, 1, 'b', '<p>b</p>', 'c2', 'text', '2026-01-01 00:00:00+00'), "
+        "(1, 3, 2, 'c', '<p>c</p>', 'c3', 'text', '2026-01-01 00:00:00+00')"))
+
+
+async def test_an_upgraded_site_has_read_everything_already_there(url: str) -> None:
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(_fill_at_0005)
+    finally:
+        await engine.dispose()
+    store = SQLAlchemyStore(url)
+    await store.start()  # migrates 0005 → head
+    try:
+        alice_states, bob_states = await store.read_states(1), await store.read_states(2)
+        assert {k: (s.last_read_seq, s.unread, s.muted) for k, s in alice_states.items()} == {
+            1: (3, 0, False), 2: (0, 0, False)}
+        assert {k: (s.last_read_seq, s.unread) for k, s in bob_states.items()} == {1: (3, 0)}
+        assert await store.sends_receipts(1) and await store.sends_receipts(2)
+        assert [(r.username, r.seq) for r in await store.receipts(1)] == [('alice', 3), ('bob', 3)]
+        alice = await store.get_user(1)
+        assert alice is not None
+        message, _ = await store.post_message(1, alice, 'd', '<p>d</p>', 'c4')
+        assert message.seq == 4 and (await store.read_states(2, 1))[1].unread == 1
+    finally:
+        await store.close()

@@ -23,7 +23,7 @@ async def test_migrations_create_the_schema_in_an_empty_file(tmp_path: Path) -> 
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         assert {'users', 'rooms', 'memberships', 'messages', 'sessions', 'message_edits',
                 'alembic_version'} <= tables
-        assert db.execute('SELECT version_num FROM alembic_version').fetchall() == [('0005',)]
+        assert db.execute('SELECT version_num FROM alembic_version').fetchall() == [('0006',)]
         assert db.execute('PRAGMA journal_mode').fetchone() == ('wal',)
 
 

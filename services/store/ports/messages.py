@@ -1,6 +1,7 @@
 """A room's history: posting, reading by sequence number, editing, deleting."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -9,12 +10,13 @@ from ...models import Message, MessageVersion, User
 
 class MessageStore(Protocol):
     async def post_message(self, room_id: int, author: User, body: str, html: str,
-                           client_id: str) -> tuple[Message, bool]:
+                           client_id: str, *, mentions: Sequence[int] = ()) -> tuple[Message, bool]:
         """A member's message: check membership, allocate the seq and insert, all in one transaction.
 
         The hot path of the chat, so it does the least: NotFound / Forbidden when the room is missing or the
         author is not a member. Idempotent on (room_id, author, client_id): a repeat returns the stored
-        message and False.
+        message and False. The same transaction moves the author's read position to the message (ports/reads.py)
+        and records the users it `mentions` (ids of members; the services resolve them).
         """
 
     async def latest(self, room_id: int, limit: int) -> list[Message]:
