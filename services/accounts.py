@@ -52,7 +52,7 @@ class Accounts:
         RateLimited past the per-address limit (no address: no limit), counted before the name is looked
         up, so that "taken" answers are limited too; refused input does not count.
         """
-        name = validation.username(username)
+        name = validation.new_username(username)  # not a reserved word
         secret = validation.password(password)
         where = address_key(address)
         if where is not None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from . import access, policy, validation
+from . import access, mentions, policy, validation
 from .access import authorize
 from .bus.base import Bus
 from .config import Settings
@@ -52,16 +52,22 @@ class Messages:
                     return earlier
             raise
         text = validation.message_body(body, self._settings.max_message_length)
-        html = await self._renderer.render(text)
+        try:  # only a text with '@' asks the store (services/mentions.py); @room past its rule: Forbidden
+            named = await mentions.resolve(self._store, user, room_id, text)
+        except ChatError:
+            await self._limit.refund(user.id)  # nothing was posted
+            raise
+        html = await self._renderer.render(text, frozenset(named))
+        notify = mentions.notified(html, named)
         try:
-            message, created = await self._store.post_message(room_id, user, text, html, cid)
+            message, created = await self._store.post_message(room_id, user, text, html, cid, mentions=notify)
         except ChatError as refused:
             await self._limit.refund(user.id)  # nothing was posted
             if isinstance(refused, Forbidden):  # not a member: the policy words it (NotFound for a private room)
                 await authorize(self._store, user, room_id, 'post')
             raise
         if created:
-            await self._bus.publish(MessagePosted(message))
+            await self._bus.publish(MessagePosted(message, notify))
             await self._typing.stopped(user, room_id)
         else:
             await self._limit.refund(user.id)
@@ -110,6 +116,9 @@ class Messages:
         The same text again changes nothing and publishes nothing. NotFound 'No such message'; Forbidden for a
         notice, a deleted message or someone else's; ValidationError for a bad text; RateLimited past the
         sender's message limit (an edit counts as a message).
+
+        Mentions render as a new message's do (the room's members resolved now; @room past its rule stays
+        text), but an edit notifies nobody: it writes no mention rows and publishes only MessageEdited.
         """
         number = validation.seq(seq)
         room = (await authorize(self._store, user, room_id, 'edit_own')).room
@@ -120,7 +129,8 @@ class Messages:
             if text == message.body:
                 await self._limit.refund(user.id)  # nothing changed
                 return message
-            html = await self._renderer.render(text)
+            named = await mentions.resolve(self._store, user, room.id, text, strict=False)
+            html = await self._renderer.render(text, frozenset(named))
             edited = await self._store.edit_message(room.id, number, user.id, text, html, datetime.now(UTC))
         except ChatError:
             await self._limit.refund(user.id)  # nothing was edited

@@ -47,6 +47,17 @@ def username(raw: object) -> str:
     return _name(raw, 'Username')
 
 
+RESERVED_USERNAMES = frozenset({'room'})  # @room notifies everyone in a conversation (services/mentions.py)
+
+
+def new_username(raw: object) -> str:
+    """A username for a new account: the username rules, and not a reserved word."""
+    name = username(raw)
+    if name in RESERVED_USERNAMES:
+        raise ValidationError(f'"{name}" is reserved: choose another username.')
+    return name
+
+
 def room_name(raw: object) -> str:
     """The username rules, and it starts and ends with a letter or digit (`general.` or `...` are refused)."""
     name = _name(raw, 'Room name')
