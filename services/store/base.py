@@ -21,16 +21,8 @@ from .ports.search import SearchStore
 from .ports.sessions import SessionStore
 from .ports.users import UserStore
 
-__all__ = [
-    'ConversationStore',
-    'ConversationUnit',
-    'MessageStore',
-    'ReadStore',
-    'SearchStore',
-    'SessionStore',
-    'Store',
-    'UserStore',
-]
+__all__ = ['ConversationStore', 'ConversationUnit', 'MessageStore', 'ReadStore', 'SearchStore', 'SessionStore',
+           'Store', 'UserStore']
 
 
 class Store(UserStore, ConversationStore, MessageStore, SearchStore, SessionStore, ReadStore, Protocol):
