@@ -17,6 +17,14 @@ handles them (message_list.js for messages, room_live.js for the rest). Never an
   defined here only. `message.deleted` and `message.edited` are handled by message_list.js (the pane), the rest by
 room_live.js.
 
+Attention (room_list.js keeps the drawer's badges, the tab title and notifications): each batch of new messages
+also goes, as short summaries, to the room's drawer room (`chat:activity`: every open page whose drawer lists the
+conversation, the one showing it excepted); read positions and mutes go to the user's own Socket.IO room
+(`chat:attn`), coalesced to one emit per user per READ_GAP; read receipts go to the room's pages as
+`room.receipts` events, `{"v": 1, "type": "room.receipts", "room_id", "readers": [[user id, username, seq], ...]}`
+(who moved since the last one), coalesced to one emit per room per READ_GAP. Like `room.members`, `room.receipts`
+is derived here (from ReadMoved, whose counts are the reader's own business and stay out of the room's broadcast).
+
 Per-user updates (a user's own room list: MembershipChanged of that user, RoomCreated, SessionsEnded; their
 own RoleChanged and MemberRemoved, for the controls and the "You were removed" of their pages) go to that
 user's pages only, through per-topic NiceGUI `Event`s (`user:<id>`) whose subscriptions die with their client.
@@ -39,7 +47,9 @@ from services.events import (
     MessageDeleted,
     MessageEdited,
     MessagePosted,
+    MuteChanged,
     PresenceChanged,
+    ReadMoved,
     RoleChanged,
     RoomCreated,
     RoomUpdated,
@@ -49,11 +59,16 @@ from services.events import (
 from services.models import PresenceStatus
 
 from .components.message_list import LIVE_EVENT, message_payload, socket_room
+from .components.room_list import drawer_room, user_room
 
 ROOM_EVENT = 'chat:live'
 BATCH_GAP = 0.01  # seconds: a room's broadcasts are at least this far apart; at low rates nothing waits
 PRESENCE_GAP = 1.0  # seconds: a room's pages get presence changes at most this often, as one batch
 MEMBERS_GAP = 0.1  # seconds: a burst of joins and leaves in a room reads and sends the member list once
+READ_GAP = 1.0  # seconds: a user's pages get read positions, a room's pages receipts, at most this often
+ACTIVITY_EVENT = 'chat:activity'
+ATTENTION_EVENT = 'chat:attn'
+EXCERPT = 140  # characters of a new message's text in its drawer summary (a notification's body)
 SHOWN = 100  # members listed by name in the member panel; the rest are counted
 ORDER: dict[str, int] = {'online': 0, 'away': 1, 'offline': 2}
 MEMBERS_VERSION = 2  # v2: each member's role
@@ -76,6 +91,10 @@ class Bridge:
         self._last_broadcast: dict[int, float] = {}
         self._presence: dict[int, set[int]] = {}  # room id -> users whose presence changed, not yet sent
         self._membership: dict[int, list[RosterChange]] = {}  # room id -> changes not yet sent
+        self._activity: dict[int, list[dict[str, Any]]] = {}  # room id -> summaries of the next broadcast
+        self._attention: dict[int, dict[int, dict[str, Any]]] = {}  # user id -> room id -> what changed, not sent
+        self._receipts: dict[int, dict[int, list[Any]]] = {}  # room id -> reader id -> [id, name, seq], not sent
+        self._last_sent: dict[str, float] = {}  # 'user:<id>' / 'room:<id>' -> when its last coalesced emit left
         services.bus.on_reconnect(self.resync)
 
     def topic(self, name: str) -> Event[Any]:
@@ -87,7 +106,17 @@ class Bridge:
     async def handle(self, event: ChatEvent) -> None:
         if isinstance(event, MessagePosted):
             room_id = event.message.room_id
-            self._queue(room_id, message_payload(event.message))  # serialised once, whatever the number of viewers
+            # serialised once, whatever the number of viewers
+            self._queue(room_id, message_payload(event.message, event.mentions), activity(event))
+        elif isinstance(event, ReadMoved):
+            self._attend(event.user_id, event.room_id, {'seq': event.seq, 'unread': event.unread,
+                                                        'mentions': event.mentions})
+            if event.receipt:
+                self._receipts.setdefault(event.room_id, {})[event.user_id] = [event.user_id, event.username,
+                                                                                event.seq]
+                self._coalesce(f'room:{event.room_id}', self._send_receipts, event.room_id)
+        elif isinstance(event, MuteChanged):
+            self._attend(event.user_id, event.room_id, {'muted': event.muted})
         elif isinstance(event, TypingChanged):
             await self.emit_room(event.room_id, [wire.encode(event)])
         elif isinstance(event, RoomUpdated):
@@ -137,22 +166,52 @@ class Bridge:
                 self._queue(room_id, message_payload(latest[0]))
             await self.emit_room(room_id, [await self.members_snapshot(room_id)])
 
-    def _queue(self, room_id: int, payload: dict[str, Any]) -> None:
+    def _queue(self, room_id: int, payload: dict[str, Any], summary: dict[str, Any] | None = None) -> None:
+        if summary is not None:
+            self._activity.setdefault(room_id, []).append(summary)
         if room_id in self._pending:
             self._pending[room_id].append(payload)  # a broadcast of this room is already scheduled
         else:
             self._pending[room_id] = [payload]
             background_tasks.create(self._broadcast(room_id), name=f'broadcast room {room_id}')
 
+    def _attend(self, user_id: int, room_id: int, change: dict[str, Any]) -> None:
+        self._attention.setdefault(user_id, {}).setdefault(room_id, {'room_id': room_id}).update(change)
+        self._coalesce(f'user:{user_id}', self._send_attention, user_id)
+
+    def _coalesce(self, key: str, send: Any, target: int) -> None:
+        """Call `send(target)` once for everything queued under `key`: now if its last emit is READ_GAP old, else
+        when it will be (at most one emit per READ_GAP per user or room)."""
+        if key in self._last_sent and self._last_sent[key] < 0:
+            return  # already scheduled
+        wait = self._last_sent.get(key, -READ_GAP) + READ_GAP - time.monotonic()
+        self._last_sent[key] = -1.0
+        asyncio.get_running_loop().call_later(max(0.0, wait), send, key, target)
+
+    def _send_attention(self, key: str, user_id: int) -> None:
+        self._last_sent[key] = time.monotonic()
+        if changes := self._attention.pop(user_id, None):
+            background_tasks.create(core.sio.emit(ATTENTION_EVENT, list(changes.values()), room=user_room(user_id)),
+                                    name=f'attention user {user_id}')
+
+    def _send_receipts(self, key: str, room_id: int) -> None:
+        self._last_sent[key] = time.monotonic()
+        if readers := self._receipts.pop(room_id, None):
+            receipts = {'v': 1, 'type': 'room.receipts', 'room_id': room_id, 'readers': list(readers.values())}
+            background_tasks.create(self.emit_room(room_id, [receipts]), name=f'receipts room {room_id}')
+
     async def _broadcast(self, room_id: int) -> None:
         """One Socket.IO emit for what is pending in the room: a payload, or a list of them in seq order."""
         wait = self._last_broadcast.get(room_id, 0.0) + BATCH_GAP - time.monotonic()
         await asyncio.sleep(max(0.0, wait))  # also lets messages published in this loop turn join
         batch = self._pending.pop(room_id, [])
+        summaries = self._activity.pop(room_id, [])
         self._last_broadcast[room_id] = time.monotonic()
         batch.sort(key=lambda p: p['seq'])
         if batch:
             await core.sio.emit(LIVE_EVENT, batch[0] if len(batch) == 1 else batch, room=socket_room(room_id))
+        if summaries:  # the drawers that list the room (not the pages showing it: they had the messages)
+            await core.sio.emit(ACTIVITY_EVENT, summaries, room=drawer_room(room_id))
 
     def _send_presence(self, room_id: int) -> None:
         if changed := self._presence.pop(room_id, None):
@@ -182,3 +241,14 @@ class Bridge:
     def _emit(self, topic: str, event: ChatEvent | ConversationChanged) -> None:
         if (subscribers := self._topics.get(topic)) is not None:
             subscribers.emit(event)
+
+
+def activity(event: MessagePosted) -> dict[str, Any] | None:
+    """A new message as the drawers listing its room need it: who, where, whom it mentions, the start of its text."""
+    message = event.message
+    if message.kind != 'text':
+        return None
+    text = ' '.join(message.body.split())
+    return {'room_id': message.room_id, 'seq': message.seq, 'kind': message.kind, 'author_id': message.author_id,
+            'author': message.author_name, 'mentions': list(event.mentions),
+            'text': text[:EXCERPT] + ('…' if len(text) > EXCERPT else '')}

@@ -12,10 +12,14 @@ export default {
         <span v-else-if="!hasOlderNow && ready">This is the start of the conversation.</span>
       </div>
       <template v-for="m in messages" :key="m.seq">
+        <div v-if="m.seq === dividerSeq" class="chat-divider" data-testid="unread-divider" role="separator"
+             aria-label="New messages"><span>New messages</span></div>
         <div v-if="m.kind !== 'text'" class="chat-notice" data-testid="message" :data-seq="m.seq" :data-kind="m.kind">
           <span>{{ m.body }}</span> <time class="chat-time" :datetime="m.time">{{ clock(m.time) }}</time>
+          <div v-if="seenBy[m.seq]" class="chat-seen" data-testid="seen-by">Seen by {{ seenBy[m.seq] }}</div>
         </div>
         <div v-else class="chat-msg" data-testid="message" :data-seq="m.seq" data-kind="text" :data-author="m.author"
+             :class="{ 'chat-mentioned': mentionsMe(m) }"
              :data-deleted="m.deleted ? 'true' : null" :data-edited="m.edited && !m.deleted ? 'true' : null">
           <div class="chat-avatar" :style="{ background: color(m.author) }" aria-hidden="true">{{ initials(m.author) }}</div>
           <div class="chat-main">
@@ -33,6 +37,7 @@ export default {
                       class="chat-editor" aria-label="Edit message" rows="2"
                       @keydown.enter.exact.prevent="saveEdit" @keydown.esc.prevent="cancelEdit"></textarea>
             <div v-else class="chat-body" v-html="m.html"></div>
+            <div v-if="seenBy[m.seq]" class="chat-seen" data-testid="seen-by">Seen by {{ seenBy[m.seq] }}</div>
           </div>
         </div>
       </template>
@@ -52,6 +57,9 @@ export default {
     deleteAny: Boolean, // and on everyone's (delete_other)
     editOwn: Boolean, // "Edit" on the viewer's own messages (edit_own; nobody edits anyone else's)
     focusSeq: { type: Number, default: 0 }, // opened at this message (a search result): show and mark it
+    viewerName: String, // a message whose mentions name the viewer (or @room) is highlighted
+    lastRead: { type: Number, default: -1 }, // the viewer's read position when the page was built (-1: not a member)
+    receipts: { type: Array, default: null }, // [[user id, name, read seq], ...]; null: the viewer sees no receipts
   },
   data() {
     return {
@@ -67,7 +75,28 @@ export default {
       pending: [], // live messages that arrived before history or during a catch-up
       checkDeleted: false, // the next catch-up also asks which shown messages were deleted (or edited) meanwhile
       editing: null, // {seq, text}: the message of the viewer's being edited in place
+      dividerSeq: 0, // "New messages" goes before this message: the first unread one when the page opened
+      readers: {}, // user id -> [name, read seq]: who has read how far ("Seen by")
     };
+  },
+  computed: {
+    // seq -> "alice, bob": each reader under the newest shown message they have read (the viewer left out)
+    seenBy() {
+      const out = {};
+      if (!this.messages.length) return out;
+      const first = this.messages[0].seq;
+      for (const [id, [name, seq]] of Object.entries(this.readers)) {
+        if (Number(id) === this.viewerId || seq < first) continue;
+        let at = 0;
+        for (const m of this.messages) {
+          if (m.seq > seq) break;
+          at = m.seq;
+        }
+        if (at) (out[at] = out[at] || []).push(name);
+      }
+      for (const seq of Object.keys(out)) out[seq] = out[seq].sort().join(", ");
+      return out;
+    },
   },
   created() {
     this.deletedSeqs = new Set(); // deletions heard live, remembered: a read that raced one may bring the message back
@@ -75,8 +104,14 @@ export default {
   },
   mounted() {
     this.keepOutbox();
+    if (this.receipts) this.setReceipts(this.receipts);
     this.setHistory(this.history || [], this.hasOlder, this.lastSeq || 0);
+    this.markUnread(this.history || []);
     if (this.focusSeq && this.history) this.focusOn(this.focusSeq);
+    else if (this.dividerSeq) this.startAtUnread();
+    this.onAttention = () => this.maybeRead();
+    window.addEventListener("focus", this.onAttention);
+    document.addEventListener("visibilitychange", this.onAttention);
     // the server drops the history prop once the page has connected: a later remount fetches the latest
     if (!this.history && this.lastSeq) this.$emit("latest", {});
     // one message, or a list of them when the server batched a burst
@@ -92,6 +127,7 @@ export default {
       for (const e of Array.isArray(events) ? events : [events]) {
         if (e && e.type === "message.deleted" && e.v === 1 && e.room_id === this.roomId) this.markDeleted([e.seq]);
         if (e && e.type === "message.edited" && e.v === 1 && e.room_id === this.roomId) this.markEdited([e]);
+        if (e && e.type === "room.receipts" && e.v === 1 && e.room_id === this.roomId) this.moveReaders(e.readers);
       }
     };
     const attach = () => {
@@ -115,6 +151,9 @@ export default {
     document.addEventListener("keydown", this.onComposerKey);
   },
   unmounted() {
+    clearTimeout(this.readTimer);
+    window.removeEventListener("focus", this.onAttention);
+    document.removeEventListener("visibilitychange", this.onAttention);
     clearTimeout(this.retryTimer);
     clearTimeout(this.watchdog);
     if (this.socket) {
@@ -283,6 +322,7 @@ export default {
       this.messages.push(...list);
       this.trimOldest();
       if (stick) this.scrollToBottom();
+      else this.maybeRead();
     },
     trimOldest() {
       const extra = this.messages.length - this.maxWindow;
@@ -394,6 +434,7 @@ export default {
       this.$emit("latest", {});
     },
     onScroll() {
+      this.maybeRead();
       const el = this.$refs.scroller;
       if (el.scrollTop < 80 && this.hasOlderNow && !this.loadingOlder && this.messages.length) {
         this.loadingOlder = true;
@@ -408,7 +449,59 @@ export default {
       this.$nextTick(() => {
         const el = this.$refs.scroller;
         if (el) el.scrollTop = el.scrollHeight;
+        this.maybeRead();
       });
+    },
+    // Attention. "New messages" before the first message of someone else's past the viewer's read position.
+    markUnread(list) {
+      if (this.lastRead < 0) return;
+      const first = list.find((m) => m.seq > this.lastRead && m.author_id !== this.viewerId && m.kind === "text");
+      this.dividerSeq = first ? first.seq : 0;
+    },
+    // the page opens at the first unread message (near the top), unless that is on screen with the newest anyway
+    startAtUnread() {
+      this.detached = this.lastShown() < this.known;
+      this.$nextTick(() => {
+        const list = this.$refs.scroller;
+        const el = list && list.querySelector('[data-testid="unread-divider"]');
+        if (!el) return;
+        list.scrollTop += el.getBoundingClientRect().top - list.getBoundingClientRect().top - 8;
+        this.maybeRead();
+      });
+    },
+    // The viewer has read the room when the newest message is on screen in a visible, focused page: the server
+    // hears the newest seq, at most once a second (the last one of a burst included).
+    maybeRead() {
+      if (this.lastRead < 0 || !this.ready || this.detached || !this.messages.length) return;
+      if (document.visibilityState !== "visible" || !document.hasFocus() || !this.nearBottom()) return;
+      const seq = this.lastShown();
+      if (seq <= (this.readSent || this.lastRead)) return;
+      const wait = (this.readAt || 0) + 1000 - Date.now();
+      if (wait > 0) {
+        if (!this.readTimer) this.readTimer = setTimeout(() => ((this.readTimer = null), this.maybeRead()), wait);
+        return;
+      }
+      this.readSent = seq;
+      this.readAt = Date.now();
+      this.$emit("read", { seq });
+    },
+    setReceipts(list) {
+      const readers = {};
+      for (const [id, name, seq] of list || []) readers[id] = [name, seq];
+      this.readers = readers;
+    },
+    moveReaders(list) {
+      if (!this.receipts) return; // the viewer sends no receipts: they see nobody's
+      const readers = { ...this.readers };
+      for (const [id, name, seq] of list || []) {
+        if (!readers[id] || readers[id][1] < seq) readers[id] = [name, seq];
+      }
+      this.readers = readers;
+    },
+    // our renderer's mention spans only (markdown-it escapes every quote a person types)
+    mentionsMe(m) {
+      if (!m.html || m.author_id === this.viewerId) return false;
+      return m.html.includes(`data-user="${this.viewerName}"`) || m.html.includes('data-user="room"');
     },
     clock(iso) {
       const d = new Date(iso);

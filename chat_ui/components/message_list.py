@@ -15,7 +15,7 @@ from nicegui.events import GenericEventArguments
 from services.bootstrap import Services
 from services.errors import ChatError
 from services.messages import MAX_PAGE
-from services.models import Message, Room, User
+from services.models import Message, ReadState, Receipt, Room, User
 
 log = logging.getLogger(__name__)
 LIVE_EVENT = 'chat:msg'
@@ -27,8 +27,9 @@ def socket_room(room_id: int) -> str:
     return f'chat-room-{room_id}'
 
 
-def message_payload(message: Message) -> dict[str, Any]:
-    """What a page needs to show one message; built once per message, whatever the number of viewers."""
+def message_payload(message: Message, mentions: Iterable[int] = ()) -> dict[str, Any]:
+    """What a page needs to show one message; built once per message, whatever the number of viewers. `mentions`:
+    whom a new message notifies (its MessagePosted's; the drawer counts it, room_list.js)."""
     return {
         'room_id': message.room_id,
         'seq': message.seq,
@@ -43,6 +44,7 @@ def message_payload(message: Message) -> dict[str, Any]:
         'edited': message.edited,  # changed by its author since: marked "(edited)"
         # which of two versions of it is newer (a read that raced a live edit): message_list.js keeps the newer
         'edited_at': message.edited_at.isoformat() if message.edited_at is not None else None,
+        'mentions': list(mentions),
     }
 
 
@@ -55,11 +57,13 @@ def known_sockets(client: Client) -> list[str]:
 
 class MessageList(ui.element, component='message_list.js'):
     def __init__(self, services: Services, viewer: User, room: Room, history: list[Message],
-                 can: Iterable[str] = (), *, focus: int = 0, last_seq: int = 0) -> None:
+                 can: Iterable[str] = (), *, focus: int = 0, last_seq: int = 0, read: ReadState | None = None,
+                 receipts: list[Receipt] | None = None) -> None:
         super().__init__()
         self._services = services
         self._viewer = viewer
         self._room_id = room.id
+        self._connected_once = False
         self._in_room: set[str] = set()  # this page's socket ids that are in the chat room's Socket.IO room
         self._props['roomId'] = room.id
         self._props['viewerId'] = viewer.id
@@ -73,6 +77,12 @@ class MessageList(ui.element, component='message_list.js'):
         if focus:
             self._props['focusSeq'] = focus
         self._props['lastSeq'] = max(self._props['lastSeq'], last_seq)
+        # attention: where the viewer had read to ("New messages" goes before the first unread), who has read what
+        # ("Seen by"; None: the viewer sends no receipts, so sees none), the viewer's name (messages mentioning them)
+        self._props['viewerName'] = viewer.username
+        self._props['lastRead'] = read.last_read_seq if read is not None else -1
+        self._props['receipts'] = [[r.user_id, r.username, r.seq] for r in receipts] if receipts is not None else None
+        self.on('read', self._read)
         self.on('older', self._load_older)
         self.on('delete', self._delete)
         self.on('edit_start', self._start_edit)
@@ -125,6 +135,17 @@ class MessageList(ui.element, component='message_list.js'):
             ui.notification(str(error), type='negative')
             self.run_method('startEdit', seq, body)  # the text stays in the editor, to fix or cancel
 
+    async def _read(self, e: GenericEventArguments) -> None:
+        # the page showed the newest message while visible and focused (at most once a second, message_list.js):
+        # the viewer's badges clear in all their tabs, the room's "Seen by" moves (bridge.py)
+        seq = _int_arg(e.args, 'seq')
+        if not seq:
+            return
+        try:
+            await self._services.reads.mark_read(self._viewer, self._room_id, seq)
+        except ChatError:  # a stale page, or a page sending too fast: the next read says it again
+            pass
+
     def _sockets(self) -> list[str]:
         return known_sockets(self.client)
 
@@ -157,7 +178,20 @@ class MessageList(ui.element, component='message_list.js'):
             # The page has it (it came with the HTML): do not keep ~50 messages per open page on the server.
             # A remount without it asks for the latest messages (message_list.js).
             self._props.pop('history')
+            self._connected_once = True
+        elif self._connected_once and self._props.get('receipts') is not None:
+            await self._send_receipts()  # a reconnect: readers may have moved meanwhile
         self.run_method('sync')
+
+    async def _send_receipts(self) -> None:
+        try:
+            receipts = await self._services.reads.receipts(self._viewer, self._room_id)
+        except ChatError:
+            return
+        except Exception:
+            log.exception('reading the receipts of room %s failed', self._room_id)
+            return
+        self.run_method('setReceipts', [[r.user_id, r.username, r.seq] for r in receipts])
 
     async def _load_older(self, e: GenericEventArguments) -> None:
         before = _int_arg(e.args, 'before')

@@ -33,6 +33,7 @@ class RoomControls:
         live.on('invite', self._invite)
         live.on('member', self._member)
         live.on('join', self._join)  # the administrator reading a room they are not in
+        live.on('mute', self._mute)
 
     async def refresh_abilities(self) -> frozenset[str]:
         """Ask the policy again (the viewer's role changed): the header's controls follow; returns the abilities."""
@@ -63,6 +64,15 @@ class RoomControls:
         name = e.args.get('username') if isinstance(e.args, dict) else None
         if isinstance(name, str):  # the services check the rest (a crafted event gets their refusal)
             await open_member_dialog(self._services, self._user, self._room.id, name)
+
+    async def _mute(self, e: GenericEventArguments) -> None:
+        muted = e.args.get('muted') if isinstance(e.args, dict) else None
+        if not isinstance(muted, bool):
+            return
+        try:  # every tab of the viewer follows through chat:attn (bridge.py)
+            await self._services.reads.set_muted(self._user, self._room.id, muted)
+        except ChatError as error:
+            ui.notification(str(error), type='negative')
 
     async def _join(self) -> None:
         try:

@@ -19,6 +19,11 @@ export default {
                aria-label="Edit topic" @click="$emit('edit_topic')"></q-btn>
         <q-btn v-if="can.includes('invite')" flat round dense color="primary" icon="person_add" aria-label="Invite"
                title="Invite" @click="$emit('invite')"></q-btn>
+        <q-btn v-if="mutedNow !== null" flat round dense color="primary"
+               :icon="mutedNow ? 'notifications_off' : 'notifications'"
+               :aria-label="mutedNow ? 'Unmute conversation' : 'Mute conversation'"
+               :title="mutedNow ? 'Muted: no unread count but mentions, no notifications' : 'Mute conversation'"
+               :aria-pressed="mutedNow ? 'true' : 'false'" @click="$emit('mute', { muted: !mutedNow })"></q-btn>
         <q-btn flat dense no-caps color="primary" icon="group" :label="String(totalNow)" :aria-label="'Members: ' + totalNow"
                data-testid="member-count" @click="toggleMembers"></q-btn>
         <q-btn v-if="can.includes('join')" unelevated dense no-caps color="primary" label="Join"
@@ -38,6 +43,12 @@ export default {
           </ul>
           <p v-if="totalNow > shown.length" class="chat-more">and {{ totalNow - shown.length }} more</p>
         </section>
+      </Teleport><Teleport to="body">
+        <ul v-if="completions.length" class="chat-complete" role="listbox" aria-label="Mention someone"
+            :style="completeStyle" data-testid="mention-completion">
+          <li v-for="(name, i) in completions" :key="name" role="option" :aria-selected="i === picked ? 'true' : 'false'"
+              :class="{ active: i === picked }" @mousedown.prevent="complete(name)">@{{ name }}</li>
+        </ul>
       </Teleport></div>`,
   props: {
     roomId: Number,
@@ -52,12 +63,17 @@ export default {
     header: String, // CSS selectors of the teleport targets
     panel: String,
     drawer: Number, // the NiceGUI id of the right drawer, toggled by the member count
+    muted: { type: Boolean, default: null }, // the viewer muted the conversation; null: not a member (no control)
   },
   data() {
     return {
       topicNow: this.topic,
       totalNow: this.total,
       list: this.members || [],
+      mutedNow: this.muted,
+      completions: [], // "@" in the composer: the members whose names start with what follows it
+      picked: 0,
+      completeStyle: {},
       typers: {}, // user id -> [name, expires at (ms)]
       now: Date.now(),
     };
@@ -89,12 +105,30 @@ export default {
       if (!window.socket) return setTimeout(attach, 10);
       this.socket = window.socket;
       this.socket.on("chat:live", this.onLive);
+      this.socket.on("chat:attn", this.onAttn);
+    };
+    this.onComposerInput = (e) => this.suggest(e.target);
+    this.onComposerKey = (e) => this.completionKey(e);
+    document.addEventListener("input", this.onComposerInput);
+    document.addEventListener("keydown", this.onComposerKey, true); // before the composer's Enter sends
+    document.addEventListener("click", this.onComposerInput);
+    // the viewer's own changes (from any of their tabs): whether this conversation is muted
+    this.onAttn = (list) => {
+      for (const s of Array.isArray(list) ? list : [list]) {
+        if (s && s.room_id === this.roomId && typeof s.muted === "boolean" && this.mutedNow !== null) this.mutedNow = s.muted;
+      }
     };
     attach();
   },
   unmounted() {
     clearTimeout(this.expiry);
-    if (this.socket) this.socket.off("chat:live", this.onLive);
+    document.removeEventListener("input", this.onComposerInput);
+    document.removeEventListener("keydown", this.onComposerKey, true);
+    document.removeEventListener("click", this.onComposerInput);
+    if (this.socket) {
+      this.socket.off("chat:live", this.onLive);
+      this.socket.off("chat:attn", this.onAttn);
+    }
   },
   methods: {
     apply(e) {
@@ -137,6 +171,52 @@ export default {
       this.now = Date.now();
       const live = Object.values(this.typers).map((t) => t[1]).filter((t) => t > this.now);
       if (live.length) this.expiry = setTimeout(() => this.tick(), Math.min(...live) - this.now + 5);
+    },
+    // @-completion in the composer: the word before the caret starting with "@" lists matching members (and "room")
+    composerBox(el) {
+      return el && el.tagName === "TEXTAREA" && el.getAttribute("aria-label") === "Message" ? el : null;
+    },
+    suggest(target) {
+      const box = this.composerBox(target);
+      if (!box) return (this.completions = []);
+      const before = box.value.slice(0, box.selectionStart);
+      const match = /(^|[^\w@])@([\w.-]*)$/.exec(before);
+      if (!match) return (this.completions = []);
+      const prefix = match[2].toLowerCase();
+      const names = this.list.map((m) => m[1]).filter((n) => n.toLowerCase().startsWith(prefix) && n !== this.viewerName());
+      if ("room".startsWith(prefix) && this.kind !== "dm") names.push("room");
+      this.completions = [...new Set(names)].sort((a, b) => a.localeCompare(b)).slice(0, 8);
+      this.picked = 0;
+      const rect = box.getBoundingClientRect();
+      this.completeStyle = { left: `${rect.left}px`, bottom: `${window.innerHeight - rect.top + 4}px` };
+    },
+    viewerName() {
+      const me = this.list.find((m) => m[0] === this.viewerId);
+      return me ? me[1] : null;
+    },
+    completionKey(e) {
+      if (!this.completions.length || !this.composerBox(e.target)) return;
+      if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        const step = e.key === "ArrowDown" ? 1 : -1;
+        this.picked = (this.picked + step + this.completions.length) % this.completions.length;
+      } else if (e.key === "Enter" || e.key === "Tab") {
+        this.complete(this.completions[this.picked]);
+      } else if (e.key === "Escape") {
+        this.completions = [];
+      } else return;
+      e.preventDefault();
+      e.stopPropagation();
+    },
+    complete(name) {
+      const box = document.querySelector('textarea[aria-label="Message"]');
+      this.completions = [];
+      if (!box) return;
+      const caret = box.selectionStart;
+      const before = box.value.slice(0, caret).replace(/@[\w.-]*$/, `@${name} `);
+      box.value = before + box.value.slice(caret);
+      box.setSelectionRange(before.length, before.length);
+      box.dispatchEvent(new Event("input", { bubbles: true }));
+      box.focus();
     },
     toggleMembers() {
       const drawer = getElement(this.drawer);

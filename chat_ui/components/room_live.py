@@ -30,14 +30,14 @@ Snapshot = Callable[[], Awaitable[dict[str, Any]]]
 class RoomLive(ui.element, component='room_live.js'):
     def __init__(self, viewer: User, room: Room, title: str, can: Iterable[str], snapshot: dict[str, Any],
                  typing_ttl: float, *, header: ui.element, panel: ui.element, drawer: ui.element,
-                 reload: Snapshot) -> None:
+                 reload: Snapshot, muted: bool | None = None) -> None:
         super().__init__()
         self._reload = reload
         self._connected_once = False
         self._props.update(roomId=room.id, viewerId=viewer.id, name=title, kind=room.kind, can=sorted(can),
                            topic=room.topic,
                            members=snapshot['members'], total=snapshot['total'], ttl=typing_ttl,
-                           header=f'#{header.html_id}', panel=f'#{panel.html_id}', drawer=drawer.id)
+                           header=f'#{header.html_id}', panel=f'#{panel.html_id}', drawer=drawer.id, muted=muted)
         self.client.on_connect(self._connected)
         self.on('load', self._send_current)
 

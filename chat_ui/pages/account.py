@@ -1,4 +1,4 @@
-"""`/account`: change the password, sign out everywhere."""
+"""`/account`: change the password, read receipts on or off, sign out everywhere."""
 from __future__ import annotations
 
 from fastapi.responses import RedirectResponse
@@ -34,6 +34,11 @@ def register(services: Services, bridge: Bridge) -> None:
             result = ui.label().props('role=status').mark('password-result')
             change = ui.button('Change password').props('unelevated no-caps')
             ui.separator()
+            ui.label('Privacy').classes('text-h6').props('role=heading aria-level=2')
+            receipts = ui.switch('Send read receipts', value=await services.reads.sends_receipts(user))
+            ui.label('Others see when you have read their messages. Turned off, you see nobody\'s either.') \
+                .classes('text-grey-7')
+            ui.separator()
             ui.label('Signed in elsewhere?').classes('text-h6').props('role=heading aria-level=2')
             ui.label('Sign out of every browser and app, this one included.').classes('text-grey-7')
             everywhere = ui.button('Sign out everywhere', color='negative').props('outline no-caps')
@@ -63,6 +68,15 @@ def register(services: Services, bridge: Bridge) -> None:
             ui.navigate.to('/login')  # first: ending the session empties this page too
             await services.sessions.end_all(user.id)  # every page of every session goes to /login
 
+        async def set_receipts() -> None:
+            try:
+                await services.reads.set_send_receipts(user, bool(receipts.value))
+            except ChatError as e:
+                ui.notification(str(e), type='negative')
+                return
+            ui.notification('Read receipts on.' if receipts.value else 'Read receipts off.', type='positive')
+
+        receipts.on_value_change(set_receipts)
         change.on_click(change_password)
         everywhere.on_click(sign_out_everywhere)
         return None

@@ -44,7 +44,8 @@ def register(services: Services, bridge: Bridge) -> None:
             return RedirectResponse(f'/rooms?join={room_id}', status_code=303)
         except NotFound:
             return RedirectResponse('/', status_code=303)
-        start = await opening(services, user, room.id, seq)  # the latest messages, or those around ?seq=N
+        read = await services.reads.state(user, room.id)  # None: not a member (the administrator reading)
+        start = await opening(services, user, room.id, seq, read)  # the latest, around ?seq=N or the first unread
         title = await services.conversations.display_name(user, room.id)  # a DM: the other people's names
 
         middle = await frame(services, bridge, user, active_room_id=room.id)
@@ -58,11 +59,13 @@ def register(services: Services, bridge: Bridge) -> None:
             return {**snapshot, 'topic': (await services.rooms.get_room(user, room.id)).topic}
 
         with ui.element('div').classes('chat-page') as page:
-            pane = MessageList(services, user, room, start.history, can, focus=start.focus, last_seq=start.last_seq) \
-                .classes('grow')
+            receipts = await services.reads.receipts(user, room.id) if await services.reads.sends_receipts(user) \
+                else None  # who sends none sees none
+            pane = MessageList(services, user, room, start.history, can, focus=start.focus, last_seq=start.last_seq,
+                               read=read, receipts=receipts).classes('grow')
             live = RoomLive(user, room, title, can, await bridge.members_snapshot(room.id),
                             services.settings.typing_ttl, header=middle, panel=members_drawer,
-                            drawer=members_drawer, reload=current_state)
+                            drawer=members_drawer, reload=current_state, muted=read.muted if read else None)
             composer = Composer(services, user, room.id)
 
         controls = RoomControls(services, user, room, title, live)
