@@ -23,6 +23,7 @@ from .membership import Membership
 from .messages import Messages
 from .presence import Presence, PresenceTracker
 from .presence_redis import RedisPresence
+from .reactions import Reactions
 from .rooms import Rooms
 from .search import Search
 from .sessions import Sessions
@@ -47,6 +48,7 @@ class Services:
     typing: Typing
     sessions: Sessions
     limits: LimitFactory
+    reactions: Reactions
 
     async def start(self) -> None:
         """Migrate the store, connect the bus, start presence, make sure `general` exists."""
@@ -101,6 +103,7 @@ def bootstrap(settings: Settings, *, store: Store | None = None, bus: Bus | None
         conversations=Conversations(store, bus, made.bucket('conversation', 'start a conversation')),
         messages=Messages(store, bus, settings, typing, made.bucket('message', 'send')), limits=made,
         presence=presence, search=Search(store, made.bucket('search', 'search')),
+        reactions=Reactions(store, bus, made.bucket('react', 'react')),
     )
 
 

@@ -72,6 +72,9 @@ _LIMITS_ENV: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     'moderate_every': ('CHAT_MODERATE_EVERY', _seconds),
     'search_burst': ('CHAT_SEARCH_BURST', _count),
     'search_every': ('CHAT_SEARCH_EVERY', _seconds),
+    # reactions (issue "Messages and media")
+    'react_burst': ('CHAT_REACT_BURST', _count),
+    'react_every': ('CHAT_REACT_EVERY', _seconds),
 }
 
 
@@ -117,10 +120,12 @@ class RateLimits:
     moderate_every: float = 3.0
     search_burst: int = 10
     search_every: float = 1.0
+    react_burst: int = 30  # adding or taking back a reaction
+    react_every: float = 0.5
 
     def __post_init__(self) -> None:
         for name in ('message', 'typing', 'room', 'signup', 'signin_ok', 'signin_ok_address', 'join', 'conversation',
-                     'moderate', 'search'):
+                     'moderate', 'search', 'react'):
             burst, every = getattr(self, f'{name}_burst'), getattr(self, f'{name}_every')
             if burst < 1 or not 0 < every < float('inf'):
                 raise ValueError(f'{name}_burst must be at least 1 and {name}_every a finite number of seconds > 0')

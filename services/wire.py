@@ -41,7 +41,8 @@ class Spec:
 
 
 SPECS: tuple[Spec, ...] = (
-    Spec('message.posted', 3, events.MessagePosted),  # v2: Message.deleted; v3: Message.edited_at
+    # v2: Message.deleted; v3: Message.edited_at; v4: Message.reactions, Message.reply_to
+    Spec('message.posted', 4, events.MessagePosted),
     Spec('membership.changed', 1, events.MembershipChanged),
     Spec('room.updated', 2, events.RoomUpdated),  # v2: Room.kind
     Spec('room.created', 2, events.RoomCreated),  # v2: Room.kind
@@ -52,6 +53,7 @@ SPECS: tuple[Spec, ...] = (
     Spec('role.changed', 1, events.RoleChanged),
     Spec('member.removed', 1, events.MemberRemoved),
     Spec('message.edited', 1, events.MessageEdited),
+    Spec('reaction.changed', 1, events.ReactionChanged),
 )
 
 _RESERVED = {'v', 'type'}

@@ -4,6 +4,7 @@ A golden example pins an event's shape on the wire. If it changes, other instanc
 bench clients see a different payload: bump the event's version in services/wire.py and update the example.
 """
 import json
+from dataclasses import replace
 import typing
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -21,13 +22,14 @@ from services.events import (
     MessageEdited,
     MessagePosted,
     PresenceChanged,
+    ReactionChanged,
     RoleChanged,
     RoomCreated,
     RoomUpdated,
     SessionsEnded,
     TypingChanged,
 )
-from services.models import Message, Room
+from services.models import Message, Reaction, ReplyRef, Room
 from services.wire import WireError
 
 WHEN = datetime(2026, 11, 30, 1, 2, 3, 456789, tzinfo=UTC)
@@ -38,11 +40,11 @@ ROOM = Room(id=2, name='dev', topic='Shipping', created_by=None, created_at=WHEN
 # (event, its golden wire form): one entry per event type. Literals on purpose: no helper builds them.
 GOLDEN: list[tuple[Event, dict[str, Any]]] = [
     (MessagePosted(MESSAGE), {
-        'v': 3, 'type': 'message.posted',
+        'v': 4, 'type': 'message.posted',
         'message': {'id': 7, 'room_id': 2, 'seq': 41, 'author_id': 3, 'author_name': 'alice',
                     'body': 'hi **there**', 'html': '<p>hi <strong>there</strong></p>', 'client_id': 'c-1',
                     'created_at': '2026-11-30T01:02:03.456789+00:00', 'kind': 'text', 'deleted': False,
-                    'edited_at': None},
+                    'edited_at': None, 'reactions': [], 'reply_to': None},
     }),
     (MembershipChanged(room_id=2, user_id=3, username='alice', joined=True, member_count=6), {
         'v': 1, 'type': 'membership.changed',
@@ -79,6 +81,20 @@ GOLDEN: list[tuple[Event, dict[str, Any]]] = [
     (MessageEdited(room_id=2, seq=41, message_id=7, html='<p>hi <em>all</em></p>', edited_at=WHEN), {
         'v': 1, 'type': 'message.edited', 'room_id': 2, 'seq': 41, 'message_id': 7,
         'html': '<p>hi <em>all</em></p>', 'edited_at': '2026-11-30T01:02:03.456789+00:00',
+    }),
+    (ReactionChanged(room_id=2, seq=41, message_id=7, emoji='\U0001F44D', user_id=3, username='alice', added=True), {
+        'v': 1, 'type': 'reaction.changed', 'room_id': 2, 'seq': 41, 'message_id': 7, 'emoji': '\U0001F44D',
+        'user_id': 3, 'username': 'alice', 'added': True,
+    }),
+    (MessagePosted(replace(MESSAGE, reply_to=ReplyRef(seq=40, author='bob', excerpt='Lunch?', deleted=False),
+                           reactions=(Reaction('\U0001F44D', 2, (3, 4), ('alice', 'bob')),))), {
+        'v': 4, 'type': 'message.posted',
+        'message': {'id': 7, 'room_id': 2, 'seq': 41, 'author_id': 3, 'author_name': 'alice',
+                    'body': 'hi **there**', 'html': '<p>hi <strong>there</strong></p>', 'client_id': 'c-1',
+                    'created_at': '2026-11-30T01:02:03.456789+00:00', 'kind': 'text', 'deleted': False,
+                    'edited_at': None,
+                    'reactions': [{'emoji': '\U0001F44D', 'count': 2, 'user_ids': [3, 4], 'names': ['alice', 'bob']}],
+                    'reply_to': {'seq': 40, 'author': 'bob', 'excerpt': 'Lunch?', 'deleted': False}},
     }),
 ]
 
