@@ -4,8 +4,8 @@ A golden example pins an event's shape on the wire. If it changes, other instanc
 bench clients see a different payload: bump the event's version in services/wire.py and update the example.
 """
 import json
-from dataclasses import replace
 import typing
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
