@@ -15,7 +15,7 @@ handles them (message_list.js for messages, room_live.js for the rest). Never an
   ...]}` (v2: the role). That one is not a bus event (it is what the bridge derives from the store when
   membership changed, not something a service publishes), hence not in services/wire.py's SPECS; its shape is
   defined here only. `message.deleted` and `message.edited` are handled by message_list.js (the pane), the rest by
-room_live.js.
+room_live.js. Reactions go the same way: `reaction.changed`, handled by message_list.js.
 
 Attention (room_list.js keeps the drawer's badges, the tab title and notifications): each batch of new messages
 also goes, as short summaries, to the room's drawer room (`chat:activity`: every open page whose drawer lists the
@@ -49,6 +49,7 @@ from services.events import (
     MessagePosted,
     MuteChanged,
     PresenceChanged,
+    ReactionChanged,
     ReadMoved,
     RoleChanged,
     RoomCreated,
@@ -139,6 +140,8 @@ class Bridge:
             pending_changes.append(event)
         elif isinstance(event, RoomCreated | SessionsEnded | MemberRemoved):
             self._emit(event.topic, event)
+        elif isinstance(event, ReactionChanged):  # the pane changes the chip of the message at its seq
+            await self.emit_room(event.room_id, [wire.encode(event)])
 
     async def emit_room(self, room_id: int, payloads: list[dict[str, Any]]) -> None:
         """One Socket.IO emit of wire-format events to every open page of a room (serialised once)."""

@@ -23,6 +23,7 @@ from .membership import Membership
 from .messages import Messages
 from .presence import Presence, PresenceTracker
 from .presence_redis import RedisPresence
+from .reactions import Reactions
 from .reads import Reads
 from .rooms import Rooms
 from .search import Search
@@ -49,6 +50,7 @@ class Services:
     sessions: Sessions
     limits: LimitFactory
     reads: Reads
+    reactions: Reactions
 
     async def start(self) -> None:
         """Migrate the store, connect the bus, start presence, make sure `general` exists."""
@@ -104,6 +106,7 @@ def bootstrap(settings: Settings, *, store: Store | None = None, bus: Bus | None
         messages=Messages(store, bus, settings, typing, made.bucket('message', 'send')), limits=made,
         presence=presence, search=Search(store, made.bucket('search', 'search')),
         reads=Reads(store, bus, settings, made.bucket('read', 'mark messages read')),
+        reactions=Reactions(store, bus, made.bucket('react', 'react')),
     )
 
 

@@ -75,6 +75,9 @@ _LIMITS_ENV: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     # read positions reported by pages (attention)
     'read_burst': ('CHAT_READ_BURST', _count),
     'read_every': ('CHAT_READ_EVERY', _seconds),
+    # reactions (issue "Messages and media")
+    'react_burst': ('CHAT_REACT_BURST', _count),
+    'react_every': ('CHAT_REACT_EVERY', _seconds),
 }
 
 
@@ -123,9 +126,12 @@ class RateLimits:
     read_burst: int = 30  # read positions: every open page reports at most about once a second
     read_every: float = 0.2
 
+    react_burst: int = 30  # adding or taking back a reaction
+    react_every: float = 0.5
+
     def __post_init__(self) -> None:
         for name in ('message', 'typing', 'room', 'signup', 'signin_ok', 'signin_ok_address', 'join', 'conversation',
-                     'moderate', 'search', 'read'):
+                     'moderate', 'search', 'read', 'react'):
             burst, every = getattr(self, f'{name}_burst'), getattr(self, f'{name}_every')
             if burst < 1 or not 0 < every < float('inf'):
                 raise ValueError(f'{name}_burst must be at least 1 and {name}_every a finite number of seconds > 0')

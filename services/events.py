@@ -181,5 +181,23 @@ class MuteChanged:
         return f'user:{self.user_id}'
 
 
+@dataclass(frozen=True, slots=True)
+class ReactionChanged:
+    """Someone added (`added`) or took back their reaction `emoji` on the message at `seq`: pages change its chip."""
+
+    room_id: int
+    seq: int
+    message_id: int
+    emoji: str
+    user_id: int
+    username: str
+    added: bool
+
+    @property
+    def topic(self) -> str:
+        return f'room:{self.room_id}'
+
+
 Event = (MessagePosted | MembershipChanged | RoomUpdated | RoomCreated | TypingChanged | PresenceChanged
-         | SessionsEnded | MessageDeleted | RoleChanged | MemberRemoved | MessageEdited | ReadMoved | MuteChanged)
+         | SessionsEnded | MessageDeleted | RoleChanged | MemberRemoved | MessageEdited | ReadMoved | MuteChanged
+         | ReactionChanged)

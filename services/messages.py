@@ -7,7 +7,7 @@ from . import access, mentions, policy, validation
 from .access import authorize
 from .bus.base import Bus
 from .config import Settings
-from .errors import ChatError, Forbidden, NotFound, RateLimited
+from .errors import ChatError, Forbidden, NotFound, RateLimited, ValidationError
 from .events import MessageDeleted, MessageEdited, MessagePosted
 from .formatting import Renderer
 from .models import Message, User
@@ -30,7 +30,8 @@ class Messages:
         self._typing = typing
         self._renderer = Renderer()
 
-    async def post(self, user: User, room_id: int, body: str, client_id: str) -> Message:
+    async def post(self, user: User, room_id: int, body: str, client_id: str, *,
+                   reply_to: int | None = None) -> Message:
         """Store and publish a message. A retry with the same client id returns the first one, publishing nothing.
 
         Policy 'post' (every member, in every kind; services/policy.py): the store checks membership in the
@@ -38,6 +39,9 @@ class Messages:
 
         RateLimited 'Slow down ...' past the per-user limit. A retry never uses up the allowance: its
         token is given back, and a retry refused by the limit still gets its message if it is recent.
+
+        `reply_to`: the seq of the text message of the same room it answers (`_reply_target`: NotFound, or a
+        ValidationError for a notice or a deleted message); the message then carries its ReplyRef.
         """
         cid = validation.client_id(client_id)
         room_id = access.room_id(room_id)
@@ -54,13 +58,16 @@ class Messages:
         text = validation.message_body(body, self._settings.max_message_length)
         try:  # only a text with '@' asks the store (services/mentions.py); @room past its rule: Forbidden
             named = await mentions.resolve(self._store, user, room_id, text)
+            if reply_to is not None:
+                await self._reply_target(user, room_id, reply_to)
         except ChatError:
             await self._limit.refund(user.id)  # nothing was posted
             raise
         html = await self._renderer.render(text, frozenset(named))
         notify = mentions.notified(html, named)
         try:
-            message, created = await self._store.post_message(room_id, user, text, html, cid, mentions=notify)
+            message, created = await self._store.post_message(room_id, user, text, html, cid, mentions=notify,
+                                                              reply_to=reply_to)
         except ChatError as refused:
             await self._limit.refund(user.id)  # nothing was posted
             if isinstance(refused, Forbidden):  # not a member: the policy words it (NotFound for a private room)
@@ -72,6 +79,19 @@ class Messages:
         else:
             await self._limit.refund(user.id)
         return message
+
+    async def _reply_target(self, user: User, room_id: int, reply_to: object) -> Message:
+        """The message a reply answers: a text message of the room, not deleted (policy 'post' first)."""
+        number = validation.seq(reply_to, 'The message you reply to')
+        room = (await authorize(self._store, user, room_id, 'post')).room
+        parent = await self._store.get_message(room.id, number)
+        if parent is None:
+            raise NotFound('The message you reply to does not exist')
+        if parent.kind != 'text':
+            raise ValidationError('You can only reply to a message, not to a notice')
+        if parent.deleted:
+            raise ValidationError('That message was deleted: it cannot be replied to')
+        return parent
 
     def close(self) -> None:
         """Stop the Markdown worker process, if one was started."""

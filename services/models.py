@@ -54,6 +54,8 @@ class Message:
     kind: MessageKind = 'text'
     deleted: bool = False  # removed by its author or a moderator: body and html are empty, the seq stays
     edited_at: datetime | None = None  # when its author last edited it (None: never); older versions in message_edits
+    reactions: tuple[Reaction, ...] = ()  # per emoji, in the order each was first used (history reads fill it)
+    reply_to: ReplyRef | None = None  # the message it answers (same room), as that one is now
 
     @property
     def edited(self) -> bool:
@@ -129,3 +131,22 @@ class Receipt:
     user_id: int
     username: str
     seq: int  # their read position in the room
+@dataclass(frozen=True, slots=True)
+class Reaction:
+    """One emoji under a message: how many reacted with it, who (ids and names, in the order they reacted)."""
+
+    emoji: str
+    count: int
+    user_ids: tuple[int, ...] = ()
+    names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyRef:
+    """The message a reply answers, as it is now: its seq, author and the first line of its text (plain, short);
+    `deleted` (then the excerpt is empty) once it was deleted."""
+
+    seq: int
+    author: str
+    excerpt: str
+    deleted: bool = False

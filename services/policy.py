@@ -20,7 +20,7 @@ from .errors import ChatError, Forbidden, NotFound
 from .models import RoomKind, Standing
 
 Action = Literal['read', 'post', 'typing', 'list_members', 'join', 'leave', 'invite', 'remove', 'ban', 'unban',
-                 'set_topic', 'delete_own', 'delete_other', 'set_role', 'edit_own']
+                 'set_topic', 'delete_own', 'delete_other', 'set_role', 'edit_own', 'react']
 Who = Literal['owner', 'moderator', 'member', 'outsider', 'banned']
 ACTIONS: tuple[Action, ...] = get_args(Action)
 WHO: tuple[Who, ...] = get_args(Who)
@@ -29,7 +29,7 @@ HIDDEN: frozenset[RoomKind] = frozenset({'private', 'dm', 'group'})  # outsiders
 
 # 'join' by a member and 'leave' by a non-member are allowed and change nothing (asking twice is no error).
 _MEMBER: frozenset[Action] = frozenset({'read', 'post', 'typing', 'list_members', 'join', 'leave', 'delete_own',
-                                        'edit_own'})
+                                        'edit_own', 'react'})  # react: the same rows as post (a reply is a post)
 _MODERATE: frozenset[Action] = frozenset({'remove', 'ban', 'unban', 'set_topic', 'delete_other'})
 _NOTHING: frozenset[Action] = frozenset()
 _ROOM: dict[Who, frozenset[Action]] = {

@@ -41,7 +41,8 @@ class Spec:
 
 
 SPECS: tuple[Spec, ...] = (
-    Spec('message.posted', 4, events.MessagePosted),  # v2: Message.deleted; v3: Message.edited_at; v4: mentions
+    # v2: Message.deleted; v3: Message.edited_at; v4: mentions, Message.reactions, Message.reply_to
+    Spec('message.posted', 4, events.MessagePosted),
     Spec('membership.changed', 1, events.MembershipChanged),
     Spec('room.updated', 2, events.RoomUpdated),  # v2: Room.kind
     Spec('room.created', 2, events.RoomCreated),  # v2: Room.kind
@@ -54,6 +55,7 @@ SPECS: tuple[Spec, ...] = (
     Spec('message.edited', 1, events.MessageEdited),
     Spec('read.moved', 1, events.ReadMoved),
     Spec('mute.changed', 1, events.MuteChanged),
+    Spec('reaction.changed', 1, events.ReactionChanged),
 )
 
 _RESERVED = {'v', 'type'}

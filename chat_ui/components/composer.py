@@ -23,9 +23,10 @@ _SEND_JS = '''(e) => {
     if (!box || !window.socket || !window.socket.connected || !box.value.trim()) return;
     const text = box.value;
     const cid = window.chatOutbox ? window.chatOutbox.add(text) : '';
+    const reply_to = window.chatReply ? window.chatReply.take() : 0;  // "Reply" (message_list.js)
     box.value = '';
     box.dispatchEvent(new Event('input', {bubbles: true}));
-    emit({text, cid});
+    emit({text, cid, reply_to});
 }'''
 
 
@@ -63,9 +64,12 @@ class Composer:
         if not isinstance(text, str):  # not our page's script (NiceGUI's simulated User, a crafted event)
             await self.send()  # what the field holds on the server
             return
-        await self.send(text, cid if isinstance(cid, str) else None)
+        reply = args.get('reply_to')  # the seq of the message it answers (0: none); the service checks it
+        reply_to = reply if isinstance(reply, int) and not isinstance(reply, bool) and reply > 0 else None
+        await self.send(text, cid if isinstance(cid, str) else None, reply_to=reply_to)
 
-    async def send(self, typed: str | None = None, client_id: str | None = None) -> None:
+    async def send(self, typed: str | None = None, client_id: str | None = None, *,
+                   reply_to: int | None = None) -> None:
         """Post what was typed (or the field's text), in the order sent.
 
         The browser sends the text with the client id it put in its outbox; on failure the text comes back
@@ -79,13 +83,14 @@ class Composer:
             client_id = uuid.uuid4().hex
         async with self._order:
             try:
-                await self._services.messages.post(self._user, self._room_id, body, client_id)
+                await self._services.messages.post(self._user, self._room_id, body, client_id, reply_to=reply_to)
             except ChatError as e:
-                self._give_back(body, client_id, str(e))
+                self._give_back(body, client_id, str(e), reply_to=reply_to)
                 return
             except Exception:
                 log.exception('sending a message failed')
-                self._give_back(body, client_id, 'Not sent: the server could not store it. Press Send to retry.')
+                self._give_back(body, client_id, 'Not sent: the server could not store it. Press Send to retry.',
+                                reply_to=reply_to)
                 return
         self._show_error('')
         await self._services.presence.activity(self._user.id)
@@ -104,12 +109,14 @@ class Composer:
                 self.input.props['hint'] = hint
             self.input.update()
 
-    def _give_back(self, body: str, client_id: str, reason: str) -> None:
+    def _give_back(self, body: str, client_id: str, reason: str, *, reply_to: int | None = None) -> None:
         self._show_error(reason)
         if not (self.input.value or '').strip():
             self.input.set_value(body)
             # out of the outbox (it is in the composer now), remembered for a resend of the same text
             self.input.client.run_javascript(f'window.chatOutbox && window.chatOutbox.giveBack({client_id!r})')
+            if reply_to is not None:  # quoted again, unless its parent is gone
+                self.input.client.run_javascript(f'window.chatReply && window.chatReply.restore({int(reply_to)})')
 
     async def _typing(self) -> None:
         if not (self.input.value or '').strip():

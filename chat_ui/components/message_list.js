@@ -4,6 +4,10 @@
 // it. History, older pages and catch-up after a gap come through NiceGUI events to Python and back
 // through run_method.
 // Invariants: messages are sorted by seq, unique by seq, and at most maxWindow are kept.
+const QUICK = ["\u{1F44D}", "\u2764\uFE0F", "\u{1F602}", "\u{1F389}", "\u{1F62E}", "\u{1F622}", "\u{1F64F}", "\u{1F440}"];
+const PICKER_COLUMNS = 8;
+let emojiLoad = null; // one fetch per page, whatever the number of panes
+
 export default {
   template: `
     <div ref="scroller" class="chat-list" role="log" aria-label="Conversation" @scroll.passive="onScroll">
@@ -27,21 +31,53 @@ export default {
               <span class="chat-author">{{ m.author }}</span>
               <time class="chat-time" :datetime="m.time" :title="m.time">{{ clock(m.time) }}</time>
               <span v-if="m.edited && !m.deleted" class="chat-edited">(edited)</span>
+              <button v-if="replyable(m)" type="button" class="chat-reply" aria-label="Reply" title="Reply"
+                      @click="startReply(m)"><span class="chat-icon" data-icon="reply" aria-hidden="true"></span></button>
+              <button v-if="reactable(m)" type="button" class="chat-react" aria-label="React" title="React"
+                      aria-haspopup="dialog" @click="openPicker(m.seq, $event)"><span class="chat-icon" data-icon="add_reaction" aria-hidden="true"></span></button>
               <button v-if="editable(m)" type="button" class="chat-edit" aria-label="Edit" title="Edit"
                       @click="askEdit(m.seq)"><span class="chat-icon" data-icon="edit" aria-hidden="true"></span></button>
               <button v-if="deletable(m)" type="button" class="chat-delete" aria-label="Delete" title="Delete"
                       @click="$emit('delete', { seq: m.seq })"><span class="chat-icon" data-icon="delete" aria-hidden="true"></span></button>
             </div>
+            <button v-if="m.reply_to" type="button" class="chat-quote" data-testid="reply-parent"
+                    :data-parent-seq="m.reply_to.seq" :title="'Show the message ' + m.reply_to.author + ' wrote'"
+                    @click="goToMessage(m.reply_to.seq)">
+              <span class="chat-quote-author">{{ m.reply_to.author }}</span>
+              <span v-if="m.reply_to.deleted" class="chat-quote-text chat-deleted">message deleted</span>
+              <span v-else class="chat-quote-text">{{ m.reply_to.excerpt }}</span>
+            </button>
             <div v-if="m.deleted" class="chat-body chat-deleted">message deleted</div>
             <textarea v-else-if="editing && editing.seq === m.seq" ref="editor" v-model="editing.text"
                       class="chat-editor" aria-label="Edit message" rows="2"
                       @keydown.enter.exact.prevent="saveEdit" @keydown.esc.prevent="cancelEdit"></textarea>
             <div v-else class="chat-body" v-html="m.html"></div>
+            <div v-if="!m.deleted && m.reactions && m.reactions.length" class="chat-reactions">
+              <button v-for="r in m.reactions" :key="r.emoji" type="button" class="chat-chip" data-testid="reaction"
+                      :data-emoji="r.emoji" :data-mine="mine(r) ? 'true' : null" :aria-pressed="mine(r) ? 'true' : 'false'"
+                      :title="who(r)" :disabled="!canReact" @click="react(m.seq, r.emoji)">{{ r.emoji }} {{ r.count }}</button>
+            </div>
             <div v-if="seenBy[m.seq]" class="chat-seen" data-testid="seen-by">Seen by {{ seenBy[m.seq] }}</div>
           </div>
         </div>
       </template>
       <button v-if="detached" class="chat-jump" type="button" @click="jumpToLatest">Jump to latest messages</button>
+      <div v-if="replying" class="chat-replying" data-testid="replying" role="status">
+        <span class="chat-replying-text">Replying to <b>{{ replying.author }}</b>: {{ replying.excerpt }}</span>
+        <button type="button" class="chat-replying-cancel" aria-label="Cancel reply" title="Cancel reply (Escape)"
+                @click="cancelReply"><span class="chat-icon" data-icon="close" aria-hidden="true"></span></button>
+      </div>
+      <div v-if="picker" ref="picker" class="chat-picker" role="dialog" aria-label="Pick a reaction"
+           :style="{ top: picker.top + 'px', left: picker.left + 'px' }" @keydown.esc.stop.prevent="closePicker(true)">
+        <input ref="pickerSearch" v-model="picker.query" type="search" class="chat-picker-search"
+               aria-label="Search emoji" placeholder="Search emoji" @keydown.enter.prevent="pickFirst"
+               @keydown.down.prevent="moveInPicker(-1, 0)">
+        <div class="chat-picker-grid" @keydown="onPickerKey">
+          <button v-for="e in pickerList" :key="e[0]" type="button" class="chat-picker-emoji" :data-emoji="e[0]"
+                  :title="e[1]" :aria-label="e[1]" @click="pick(e[0])">{{ e[0] }}</button>
+          <span v-if="!pickerList.length" class="chat-picker-none">{{ emojiData ? 'No emoji found' : 'Loading…' }}</span>
+        </div>
+      </div>
       <div v-if="reconnecting" class="chat-reconnecting" role="status" data-testid="reconnecting"
            style="position: sticky; bottom: 8px; width: fit-content; margin: 0 auto; padding: 2px 12px;
                   border-radius: 12px; background: #fef3c7; color: #92400e; font-size: 0.8rem;">Reconnecting…</div>
@@ -60,6 +96,8 @@ export default {
     viewerName: String, // a message whose mentions name the viewer (or @room) is highlighted
     lastRead: { type: Number, default: -1 }, // the viewer's read position when the page was built (-1: not a member)
     receipts: { type: Array, default: null }, // [[user id, name, read seq], ...]; null: the viewer sees no receipts
+    canReact: Boolean, // "React" and the chips toggle (services/policy.py: react)
+    canReply: Boolean, // "Reply" (post)
   },
   data() {
     return {
@@ -77,6 +115,9 @@ export default {
       editing: null, // {seq, text}: the message of the viewer's being edited in place
       dividerSeq: 0, // "New messages" goes before this message: the first unread one when the page opened
       readers: {}, // user id -> [name, read seq]: who has read how far ("Seen by")
+      replying: null, // {seq, author, excerpt}: the message the next one sent answers (shown above the composer)
+      picker: null, // {seq, query, top, left}: the emoji picker, open for the message at seq
+      emojiData: null, // [[emoji, names], ...] from /api/emoji.json (loaded once, cached by the browser)
     };
   },
   computed: {
@@ -128,6 +169,7 @@ export default {
         if (e && e.type === "message.deleted" && e.v === 1 && e.room_id === this.roomId) this.markDeleted([e.seq]);
         if (e && e.type === "message.edited" && e.v === 1 && e.room_id === this.roomId) this.markEdited([e]);
         if (e && e.type === "room.receipts" && e.v === 1 && e.room_id === this.roomId) this.moveReaders(e.readers);
+        if (e && e.type === "reaction.changed" && e.v === 1 && e.room_id === this.roomId) this.applyReaction(e);
       }
     };
     const attach = () => {
@@ -149,6 +191,7 @@ export default {
       this.askEdit(mine[mine.length - 1].seq);
     };
     document.addEventListener("keydown", this.onComposerKey);
+    this.keepReplies();
   },
   unmounted() {
     clearTimeout(this.readTimer);
@@ -163,6 +206,19 @@ export default {
     window.removeEventListener("beforeunload", this.saveDraft);
     document.removeEventListener("input", this.onInput);
     document.removeEventListener("keydown", this.onComposerKey);
+    this.dropReplies();
+  },
+  computed: {
+    // the picker's emoji: the usual few first, then every one whose names hold each word typed
+    pickerList() {
+      if (!this.picker || !this.emojiData) return [];
+      const words = this.picker.query.toLowerCase().split(/\s+/).filter(Boolean);
+      if (!words.length) {
+        const usual = QUICK.map((q) => this.emojiData.find((e) => e[0] === q)).filter(Boolean);
+        return usual.concat(this.emojiData.filter((e) => !QUICK.includes(e[0])));
+      }
+      return this.emojiData.filter((e) => words.every((w) => e[1].toLowerCase().includes(w)));
+    },
   },
   methods: {
     // What is typed in the composer survives a reload (e.g. NiceGUI reloading the page after a server
@@ -516,6 +572,172 @@ export default {
       let h = 0;
       for (const c of String(name)) h = (h * 31 + c.charCodeAt(0)) % 360;
       return `hsl(${h}, 55%, 45%)`;
+    },
+    // Reactions: chips under a message (emoji and count; mine look selected; the title says who), "React" opens
+    // the picker. A click asks the server to toggle mine; every page of the room then hears reaction.changed.
+    reactable(m) {
+      return this.canReact && m.kind === "text" && !m.deleted;
+    },
+    mine(r) {
+      return (r.user_ids || []).includes(this.viewerId);
+    },
+    who(r) {
+      const names = r.names || [];
+      const shown = names.slice(0, 20).join(", ");
+      return names.length > 20 ? `${shown} and ${names.length - 20} more` : shown;
+    },
+    react(seq, emoji) {
+      if (this.canReact) this.$emit("react", { seq, emoji });
+    },
+    // one change heard live: add or take away that person in that emoji's chip, wherever the message is
+    applyReaction(e) {
+      const change = (m) => {
+        if (m.seq !== e.seq || m.kind !== "text") return m;
+        const list = (m.reactions || []).map((r) => ({ ...r, user_ids: [...r.user_ids], names: [...r.names] }));
+        let r = list.find((x) => x.emoji === e.emoji);
+        if (e.added && !r) list.push((r = { emoji: e.emoji, count: 0, user_ids: [], names: [] }));
+        const at = r ? r.user_ids.indexOf(e.user_id) : -1;
+        if (e.added && at < 0) {
+          r.user_ids.push(e.user_id);
+          r.names.push(e.username);
+          r.count += 1;
+        } else if (!e.added && at >= 0) {
+          r.user_ids.splice(at, 1);
+          r.names.splice(at, 1);
+          r.count -= 1;
+        }
+        return { ...m, reactions: list.filter((x) => x.count > 0) };
+      };
+      if (this.messages.some((m) => m.seq === e.seq)) this.messages = this.messages.map(change);
+      this.pending = this.pending.map(change);
+    },
+    // after a reconnect: the reactions now of the messages from `first` to `last` ([[seq, reactions], ...]; a
+    // message left out has none)
+    setReactions(pairs, first, last) {
+      const now = new Map(pairs);
+      this.messages = this.messages.map((m) =>
+        m.kind === "text" && m.seq >= first && m.seq <= last ? { ...m, reactions: now.get(m.seq) || [] } : m);
+    },
+    openPicker(seq, event) {
+      const button = event && event.currentTarget;
+      const box = button ? button.getBoundingClientRect() : { bottom: 80, right: 320 };
+      const width = 320, height = 320;
+      const top = box.bottom + height + 8 > window.innerHeight ? Math.max(8, box.top - height - 4) : box.bottom + 4;
+      const left = Math.max(8, Math.min(box.right - width, window.innerWidth - width - 8));
+      this.pickerOpener = button;
+      this.picker = { seq, query: "", top, left };
+      this.loadEmoji();
+      this.$nextTick(() => this.$refs.pickerSearch && this.$refs.pickerSearch.focus());
+      if (!this.onOutside) {
+        this.onOutside = (e) => this.picker && this.$refs.picker && !this.$refs.picker.contains(e.target) && this.closePicker(false);
+        document.addEventListener("mousedown", this.onOutside);
+      }
+    },
+    loadEmoji() {
+      if (this.emojiData) return;
+      if (!emojiLoad) {
+        emojiLoad = fetch("/api/emoji.json", { credentials: "same-origin" })
+          .then((r) => (r.ok ? r.json() : Promise.reject(r.status)))
+          .catch(() => {
+            emojiLoad = null; // the next opening tries again
+            return null;
+          });
+      }
+      emojiLoad.then((data) => {
+        if (Array.isArray(data)) this.emojiData = data;
+      });
+    },
+    closePicker(refocus) {
+      this.picker = null;
+      if (this.onOutside) document.removeEventListener("mousedown", this.onOutside);
+      this.onOutside = null;
+      if (refocus && this.pickerOpener && this.pickerOpener.isConnected) this.pickerOpener.focus();
+    },
+    pick(emoji) {
+      const seq = this.picker && this.picker.seq;
+      this.closePicker(true);
+      if (seq) this.react(seq, emoji);
+    },
+    pickFirst() {
+      if (this.pickerList.length) this.pick(this.pickerList[0][0]);
+    },
+    // arrows move through the grid (Tab leaves it); Enter or Space picks the focused emoji (a button)
+    onPickerKey(e) {
+      const moves = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: PICKER_COLUMNS, ArrowUp: -PICKER_COLUMNS };
+      if (!(e.key in moves)) return;
+      e.preventDefault();
+      const buttons = [...this.$refs.picker.querySelectorAll(".chat-picker-emoji")];
+      this.moveInPicker(buttons.indexOf(document.activeElement), moves[e.key]);
+    },
+    moveInPicker(from, by) {
+      const buttons = this.$refs.picker ? [...this.$refs.picker.querySelectorAll(".chat-picker-emoji")] : [];
+      if (!buttons.length) return;
+      const to = from < 0 ? 0 : from + by;
+      if (to < 0) return this.$refs.pickerSearch.focus();
+      buttons[Math.min(to, buttons.length - 1)].focus();
+    },
+    // Replies: "Reply" quotes the message above the composer; the composer sends its seq with the text
+    // (composer.py takes it from window.chatReply); Escape in the composer or the cross cancels it.
+    replyable(m) {
+      return this.canReply && m.kind === "text" && !m.deleted;
+    },
+    startReply(m) {
+      this.replying = { seq: m.seq, author: m.author, excerpt: this.firstLine(m.html) };
+      const box = document.querySelector('textarea[aria-label="Message"]');
+      if (box) box.focus();
+    },
+    cancelReply() {
+      this.replying = null;
+      const box = document.querySelector('textarea[aria-label="Message"]');
+      if (box) box.focus();
+    },
+    firstLine(html) {
+      const el = document.createElement("div");
+      el.innerHTML = html || ""; // sanitised on the server (it is what the pane shows); never attached
+      for (const block of el.querySelectorAll("p, li, h1, h2, h3, h4, h5, h6, pre, blockquote, br")) block.after("\n");
+      const line = (el.textContent || "").split("\n").map((l) => l.trim()).find(Boolean) || "";
+      return line.length > 100 ? line.slice(0, 99).trimEnd() + "\u2026" : line;
+    },
+    keepReplies() {
+      const pane = this;
+      window.chatReply = {
+        roomId: this.roomId,
+        take() { // the seq the message being sent answers (0: none); the quote goes
+          const seq = pane.replying ? pane.replying.seq : 0;
+          pane.replying = null;
+          return seq;
+        },
+        restore(seq) { // the message came back to the composer (not sent): quote its parent again
+          const m = pane.messages.find((x) => x.seq === seq);
+          if (m && pane.replyable(m)) pane.startReply(m);
+        },
+      };
+      this.onReplyKey = (e) => {
+        if (e.key !== "Escape" || !this.replying) return;
+        const box = e.target;
+        if (box && box.tagName === "TEXTAREA" && box.getAttribute("aria-label") === "Message") this.cancelReply();
+      };
+      document.addEventListener("keydown", this.onReplyKey);
+    },
+    dropReplies() {
+      document.removeEventListener("keydown", this.onReplyKey);
+      if (this.onOutside) document.removeEventListener("mousedown", this.onOutside);
+      if (window.chatReply && window.chatReply.roomId === this.roomId) window.chatReply = null;
+    },
+    // The parent of a reply: shown and marked where it is, or the window around it is loaded first (as a search
+    // result opens a room: Messages.around, then focusOn)
+    goToMessage(seq) {
+      if (this.messages.some((m) => m.seq === seq)) return this.focusOn(seq);
+      this.$emit("around", { seq });
+    },
+    showAround(list, hasOlder, seq) {
+      this.settle(list);
+      list = list.map((m) => this.asDeleted(m));
+      if (!list.length) return;
+      this.messages = list.slice(-this.maxWindow);
+      this.hasOlderNow = hasOlder;
+      this.known = Math.max(this.known, this.lastShown());
+      this.focusOn(seq);
     },
   },
 };

@@ -17,6 +17,8 @@ from services.errors import ChatError
 from services.messages import MAX_PAGE
 from services.models import Message, ReadState, Receipt, Room, User
 
+from .react_reply import ReactAndReply, reactions_payload, reply_payload
+
 log = logging.getLogger(__name__)
 LIVE_EVENT = 'chat:msg'
 MAX_WINDOW = 300
@@ -45,6 +47,10 @@ def message_payload(message: Message, mentions: Iterable[int] = ()) -> dict[str,
         # which of two versions of it is newer (a read that raced a live edit): message_list.js keeps the newer
         'edited_at': message.edited_at.isoformat() if message.edited_at is not None else None,
         'mentions': list(mentions),
+        # chips under it: [{emoji, count, user_ids, names}] in order of first use (message_list.js, reactions)
+        'reactions': reactions_payload(message.reactions),
+        # the message it answers, as that one is now: {seq, author, excerpt (plain text), deleted}, or null
+        'reply_to': reply_payload(message.reply_to),
     }
 
 
@@ -55,7 +61,7 @@ def known_sockets(client: Client) -> list[str]:
     return [sid for sid in client._socket_to_document_id if core.sio.manager.eio_sid_from_sid(sid, '/') is not None]
 
 
-class MessageList(ui.element, component='message_list.js'):
+class MessageList(ReactAndReply, component='message_list.js'):
     def __init__(self, services: Services, viewer: User, room: Room, history: list[Message],
                  can: Iterable[str] = (), *, focus: int = 0, last_seq: int = 0, read: ReadState | None = None,
                  receipts: list[Receipt] | None = None) -> None:
@@ -89,6 +95,8 @@ class MessageList(ui.element, component='message_list.js'):
         self.on('edit', self._edit)
         self.on('catchup', self._catch_up)
         self.on('latest', self._load_latest)
+        self.on('react', self._react)
+        self.on('around', self._load_around)
         self.client.on_connect(self._enter_socket_room)
 
     def _set_delete_props(self, can: Iterable[str]) -> None:
@@ -97,10 +105,12 @@ class MessageList(ui.element, component='message_list.js'):
         self._props['deleteOwn'] = 'delete_own' in allowed
         self._props['deleteAny'] = 'delete_other' in allowed
         self._props['editOwn'] = 'edit_own' in allowed
+        self._props['canReact'] = 'react' in allowed
+        self._props['canReply'] = 'post' in allowed
 
     def set_abilities(self, can: Iterable[str]) -> None:
         """Show "Delete" (and "Edit") where the viewer may delete (edit) now (their role changed)."""
-        keys = ('deleteOwn', 'deleteAny', 'editOwn')
+        keys = ('deleteOwn', 'deleteAny', 'editOwn', 'canReact', 'canReply')
         before = [self._props[key] for key in keys]
         self._set_delete_props(can)
         if [self._props[key] for key in keys] != before:
@@ -225,6 +235,8 @@ class MessageList(ui.element, component='message_list.js'):
             log.exception('the catch-up of room %s failed', self._room_id)
             self.run_method('catchUpFailed')  # the page retries with backoff, keeping what it received meanwhile
             return
+        if 0 < first <= after:
+            await self._refresh_reactions(first, after)
         # the seqs to show as "message deleted", the messages whose text to refresh
         extra: list[Any] = [deleted, [message_payload(m) for m in edited]] if edited else [deleted] if deleted else []
         self.run_method('catchUp', [message_payload(m) for m in missed], len(missed) == limit, *extra)

@@ -16,16 +16,17 @@ from typing import Protocol
 
 from .ports.conversations import ConversationStore, ConversationUnit
 from .ports.messages import MessageStore
+from .ports.reactions import ReactionStore
 from .ports.reads import ReadStore
 from .ports.search import SearchStore
 from .ports.sessions import SessionStore
 from .ports.users import UserStore
 
-__all__ = ['ConversationStore', 'ConversationUnit', 'MessageStore', 'ReadStore', 'SearchStore', 'SessionStore',
-           'Store', 'UserStore']
+__all__ = ['ConversationStore', 'ConversationUnit', 'MessageStore', 'ReactionStore', 'ReadStore', 'SearchStore',
+           'SessionStore', 'Store', 'UserStore']
 
 
-class Store(UserStore, ConversationStore, MessageStore, SearchStore, SessionStore, ReadStore, Protocol):
+class Store(UserStore, ConversationStore, MessageStore, SearchStore, SessionStore, ReadStore, ReactionStore, Protocol):
     """Everything the services keep; a service that needs one capability may ask for that Protocol alone."""
 
     async def start(self) -> None:

@@ -9,12 +9,13 @@ from typing import TYPE_CHECKING
 from ..errors import Conflict, Forbidden, NotFound
 from ..models import AuthSession, Message, MessageVersion, User
 from .base import Store
+from .memory_reactions import MemoryReactions
 from .memory_reads import MemoryReads
 from .memory_rooms import MemoryConversations, now
 from .memory_search import MemorySearch
 
 
-class MemoryStore(MemorySearch, MemoryReads, MemoryConversations):
+class MemoryStore(MemoryReactions, MemorySearch, MemoryReads, MemoryConversations):
     """Users, messages and sessions here; rooms and the unit of work in memory_rooms.py, search in memory_search.py."""
 
     async def start(self) -> None:
@@ -58,39 +59,42 @@ class MemoryStore(MemorySearch, MemoryReads, MemoryConversations):
 
     # messages
     async def post_message(self, room_id: int, author: User, body: str, html: str,
-                           client_id: str, *, mentions: Sequence[int] = ()) -> tuple[Message, bool]:
+                           client_id: str, *, mentions: Sequence[int] = (),
+                           reply_to: int | None = None) -> tuple[Message, bool]:
         row = self._row(room_id)
         if author.id not in row.members:
             raise Forbidden('You are not a member of this room')
         existing = row.by_client.get((author.id, client_id))
         if existing is not None:
-            return existing, False
+            return self._dress(row, existing), False
         for user_id in mentions:
             self._user_exists(user_id)
         message = self._append(row, author.id, body, html, client_id, 'text')
         row.reads[author.id] = message.seq  # one's own message is read
         if mentions:
             row.mentions[message.seq] = tuple(dict.fromkeys(mentions))
-        return message, True
+        if reply_to is not None:
+            self._replies[message.id] = reply_to
+        return self._dress(row, message), True
 
     async def latest(self, room_id: int, limit: int) -> list[Message]:
         messages = self._row(room_id).messages
-        return list(messages[-limit:]) if limit > 0 else []
+        return self._dressed(room_id, list(messages[-limit:]) if limit > 0 else [])
 
     async def before(self, room_id: int, before_seq: int, limit: int) -> list[Message]:
         # seqs are dense from 1, so seq n sits at index n - 1
         messages = self._row(room_id).messages
         end = max(0, min(before_seq - 1, len(messages)))
-        return list(messages[max(0, end - limit):end])
+        return self._dressed(room_id, list(messages[max(0, end - limit):end]))
 
     async def after(self, room_id: int, after_seq: int, limit: int) -> list[Message]:
         messages = self._row(room_id).messages
         start = max(after_seq, 0)
-        return list(messages[start:start + max(limit, 0)])
+        return self._dressed(room_id, list(messages[start:start + max(limit, 0)]))
 
     async def get_message(self, room_id: int, seq: int) -> Message | None:
         messages = self._row(room_id).messages
-        return messages[seq - 1] if 0 < seq <= len(messages) else None
+        return self._dressed(room_id, [messages[seq - 1]])[0] if 0 < seq <= len(messages) else None
 
     async def deleted_between(self, room_id: int, first_seq: int, last_seq: int) -> list[int]:
         messages = self._row(room_id).messages
@@ -105,6 +109,7 @@ class MemoryStore(MemorySearch, MemoryReads, MemoryConversations):
         row.messages[seq - 1] = gone
         row.by_client[(gone.author_id, gone.client_id)] = gone
         row.edits.pop(seq, None)  # its earlier texts go with it
+        self._reactions.pop(gone.id, None)  # and its reactions
         return True
 
     async def edit_message(self, room_id: int, seq: int, author_id: int, body: str, html: str,
@@ -123,11 +128,12 @@ class MemoryStore(MemorySearch, MemoryReads, MemoryConversations):
         edited = replace(message, body=body, html=html, edited_at=at)
         row.messages[seq - 1] = edited
         row.by_client[(edited.author_id, edited.client_id)] = edited
-        return edited
+        return self._dress(row, edited)
 
     async def edited_between(self, room_id: int, first_seq: int, last_seq: int) -> list[Message]:
         messages = self._row(room_id).messages
-        return [m for m in messages[max(first_seq, 1) - 1:max(last_seq, 0)] if m.edited and not m.deleted]
+        return self._dressed(room_id, [m for m in messages[max(first_seq, 1) - 1:max(last_seq, 0)]
+                                       if m.edited and not m.deleted])
 
     async def edit_history(self, room_id: int, seq: int) -> list[MessageVersion]:
         row = self._rooms.get(room_id)

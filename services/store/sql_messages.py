@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import delete, exists, insert, select, update
@@ -9,12 +10,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..errors import Forbidden, NotFound
-from ..models import Message, MessageKind, MessageVersion, User
+from ..models import Message, MessageKind, MessageVersion, ReplyRef, User
+from .replies import reply_ref
 from .sql_core import SQLCore, missing
+from .sql_reactions import reactions_of
 from .sql_reads import add_mentions, set_position
 from .sql_rows import _MESSAGE, _message, _now
 from .sql_search import pg_messages, tsvector
-from .tables import memberships, message_edits, messages, rooms
+from .tables import memberships, message_edits, messages, reactions, rooms, users
 
 
 async def append_message(conn: AsyncConnection, room_id: int, author_id: int, body: str, html: str,
@@ -40,9 +43,10 @@ class MessageRows(SQLCore):
         return _message(rows[0]) if rows else None
 
     async def post_message(self, room_id: int, author: User, body: str, html: str,
-                           client_id: str, *, mentions: Sequence[int] = ()) -> tuple[Message, bool]:
+                           client_id: str, *, mentions: Sequence[int] = (),
+                           reply_to: int | None = None) -> tuple[Message, bool]:
         """Three statements in the usual case: the seq bump (only if the author is a member), the insert and the
-        author's read position (upserted); a fourth with `mentions`."""
+        author's read position (upserted); one more with `mentions`, one more for a reply (the message it answers)."""
         member = exists().where(memberships.c.room_id == room_id, memberships.c.user_id == author.id)
         created_at = _now()
         try:
@@ -54,9 +58,11 @@ class MessageRows(SQLCore):
                     table, words = (messages, {}) if self._sqlite else (pg_messages, {'search': tsvector(body)})
                     message_id = (await conn.execute(insert(table).values(
                         room_id=room_id, seq=seq, author_id=author.id, body=body, html=html, client_id=client_id,
-                        kind='text', created_at=created_at, **words).returning(table.c.id))).scalar_one()
+                        kind='text', created_at=created_at, reply_to_seq=reply_to, **words)
+                        .returning(table.c.id))).scalar_one()
                     await set_position(conn, room_id, [author.id], seq)  # one's own message is read
                     await add_mentions(conn, room_id, seq, mentions)
+                    reply = await _reply_of(conn, room_id, reply_to) if reply_to is not None else None
         except IntegrityError:
             # the same client id again (a retry): the transaction, seq bump included, rolled back
             stored = await self._by_client(room_id, author.id, client_id)
@@ -65,29 +71,30 @@ class MessageRows(SQLCore):
                     if (no_user := await self._missing(user_id=user_id)) is not None:
                         raise no_user from None
                 raise
-            return stored, False
+            return (await self._dressed([stored]))[0], False
         if seq is None:
             if (not_found := await self._missing(room_id)) is not None:
                 raise not_found
             raise Forbidden('You are not a member of this room')
         return Message(id=message_id, room_id=room_id, seq=seq, author_id=author.id, author_name=author.username,
-                       body=body, html=html, client_id=client_id, created_at=created_at, kind='text'), True
+                       body=body, html=html, client_id=client_id, created_at=created_at, kind='text',
+                       reply_to=reply), True
 
     async def latest(self, room_id: int, limit: int) -> list[Message]:
         """The newest `limit` messages, oldest first: walks the (room_id, seq) index backwards."""
         rows = await self._rows_of_room(_MESSAGE.where(messages.c.room_id == room_id)
                                         .order_by(messages.c.seq.desc()).limit(max(limit, 0)), room_id)
-        return [_message(row) for row in reversed(rows)]
+        return await self._dressed([_message(row) for row in reversed(rows)])
 
     async def before(self, room_id: int, before_seq: int, limit: int) -> list[Message]:
         rows = await self._rows_of_room(_MESSAGE.where(messages.c.room_id == room_id, messages.c.seq < before_seq)
                                         .order_by(messages.c.seq.desc()).limit(max(limit, 0)), room_id)
-        return [_message(row) for row in reversed(rows)]
+        return await self._dressed([_message(row) for row in reversed(rows)])
 
     async def after(self, room_id: int, after_seq: int, limit: int) -> list[Message]:
         rows = await self._rows_of_room(_MESSAGE.where(messages.c.room_id == room_id, messages.c.seq > after_seq)
                                         .order_by(messages.c.seq).limit(max(limit, 0)), room_id)
-        return [_message(row) for row in rows]
+        return await self._dressed([_message(row) for row in rows])
 
     async def deleted_between(self, room_id: int, first_seq: int, last_seq: int) -> list[int]:
         statement = (select(messages.c.seq).where(messages.c.room_id == room_id, messages.c.seq >= first_seq,
@@ -99,7 +106,7 @@ class MessageRows(SQLCore):
         rows = await self._read(_MESSAGE.where(messages.c.room_id == room_id, messages.c.seq == seq))
         if not rows and (not_found := await self._missing(room_id)) is not None:
             raise not_found
-        return _message(rows[0]) if rows else None
+        return (await self._dressed([_message(rows[0])]))[0] if rows else None
 
     async def delete_message(self, room_id: int, seq: int) -> bool:
         """One UPDATE that only a text message not yet deleted matches: of two deleters, one changes it."""
@@ -109,8 +116,9 @@ class MessageRows(SQLCore):
                 update(table).where(table.c.room_id == room_id, table.c.seq == seq,
                                     table.c.kind == 'text', table.c.deleted.is_(False))
                 .values(deleted=True, body='', html='', **words).returning(table.c.id))).first()
-            if changed is not None:  # its earlier texts go with it
+            if changed is not None:  # its earlier texts go with it, and its reactions
                 await conn.execute(delete(message_edits).where(message_edits.c.message_id == changed.id))
+                await conn.execute(delete(reactions).where(reactions.c.message_id == changed.id))
         if changed is None and (not_found := await self._missing(room_id)) is not None:
             raise not_found
         return changed is not None
@@ -139,13 +147,14 @@ class MessageRows(SQLCore):
             await conn.execute(update(table).where(table.c.id == current.id)
                                .values(body=body, html=html, edited_at=at, **words))
             row = (await conn.execute(_MESSAGE.where(messages.c.id == current.id))).one()
-        return _message(row)
+            found = await reactions_of(conn, [current.id])
+        return replace(_message(row), reactions=found.get(current.id, ()))
 
     async def edited_between(self, room_id: int, first_seq: int, last_seq: int) -> list[Message]:
         statement = _MESSAGE.where(messages.c.room_id == room_id, messages.c.seq >= first_seq,
                                    messages.c.seq <= last_seq, messages.c.edited_at.is_not(None),
                                    messages.c.deleted.is_(False)).order_by(messages.c.seq)
-        return [_message(row) for row in await self._rows_of_room(statement, room_id)]
+        return await self._dressed([_message(row) for row in await self._rows_of_room(statement, room_id)])
 
     async def edit_history(self, room_id: int, seq: int) -> list[MessageVersion]:
         statement = (select(message_edits.c.body, message_edits.c.html, message_edits.c.edited_at)
@@ -154,3 +163,19 @@ class MessageRows(SQLCore):
                      .order_by(message_edits.c.id))
         return [MessageVersion(body=row.body, html=row.html, replaced_at=row.edited_at)
                 for row in await self._read(statement)]
+
+    async def _dressed(self, found: list[Message]) -> list[Message]:
+        """The messages of a history read with their reactions: one query for the page (none when it has none)."""
+        if not found:
+            return found
+        async with self._engine.connect() as conn:
+            by_id = await reactions_of(conn, [m.id for m in found])
+        return [replace(m, reactions=by_id[m.id]) if m.id in by_id else m for m in found]
+
+
+async def _reply_of(conn: AsyncConnection, room_id: int, seq: int) -> ReplyRef | None:
+    """The reference a new reply carries to the message at `seq` (None if there is none)."""
+    parent = (await conn.execute(
+        select(messages.c.body, messages.c.deleted, users.c.username).join(users, users.c.id == messages.c.author_id)
+        .where(messages.c.room_id == room_id, messages.c.seq == seq))).first()
+    return None if parent is None else reply_ref(seq, parent.username, parent.body, parent.deleted)

@@ -6,7 +6,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from ..models import Message, Room, User
+from ..models import Message, ReplyRef, Room, User
+from .replies import reply_ref
 from .tables import memberships, messages, rooms, users
 
 _counted = memberships.alias('counted')  # own alias: rooms_of() joins memberships in the outer query
@@ -15,11 +16,17 @@ _member_count = (select(func.count()).select_from(_counted).where(_counted.c.roo
 _ROOM = select(rooms.c.id, rooms.c.name, rooms.c.topic, rooms.c.created_by, rooms.c.created_at, _member_count,
                rooms.c.kind)
 _USER = select(users.c.id, users.c.username, users.c.created_at, users.c.is_admin)
+_parent = messages.alias('parent')  # the message a reply answers (migration 0007)
+_parent_author = users.alias('parent_author')
 _MESSAGE = select(
     messages.c.id, messages.c.room_id, messages.c.seq, messages.c.author_id, users.c.username.label('author_name'),
     messages.c.body, messages.c.html, messages.c.client_id, messages.c.created_at, messages.c.kind,
     messages.c.deleted, messages.c.edited_at,
-).join(users, users.c.id == messages.c.author_id)
+    messages.c.reply_to_seq, _parent.c.body.label('reply_body'), _parent.c.deleted.label('reply_deleted'),
+    _parent_author.c.username.label('reply_author'),
+).join(users, users.c.id == messages.c.author_id).outerjoin(
+    _parent, (_parent.c.room_id == messages.c.room_id) & (_parent.c.seq == messages.c.reply_to_seq)).outerjoin(
+    _parent_author, _parent_author.c.id == _parent.c.author_id)
 
 
 def _user(row: Any) -> User:
@@ -35,7 +42,14 @@ def _message(row: Any) -> Message:
     return Message(id=row.id, room_id=row.room_id, seq=row.seq, author_id=row.author_id,
                    author_name=row.author_name, body=row.body, html=row.html, client_id=row.client_id,
                    created_at=row.created_at, kind=row.kind, deleted=row.deleted,
-                   edited_at=row.edited_at)
+                   edited_at=row.edited_at, reply_to=_reply(row))
+
+
+def _reply(row: Any) -> ReplyRef | None:
+    """The parent a reply row was joined with (None: not a reply, or its parent is gone)."""
+    if row.reply_to_seq is None or row.reply_author is None:
+        return None
+    return reply_ref(row.reply_to_seq, row.reply_author, row.reply_body, row.reply_deleted)
 
 
 def _now() -> datetime:

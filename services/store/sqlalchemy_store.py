@@ -16,6 +16,7 @@ from ..models import User
 from .base import Store
 from .sql_conversations import ConversationRows
 from .sql_messages import MessageRows
+from .sql_reactions import ReactionRows
 from .sql_reads import ReadRows
 from .sql_rows import _USER, _now, _user
 from .sql_search import SearchRows
@@ -25,7 +26,7 @@ from .tables import users
 FIRST_USER_LOCK = 0x61646D6E  # 'admn': taken (PostgreSQL) only while the users table is empty
 
 
-class SQLAlchemyStore(ConversationRows, MessageRows, SearchRows, SessionRows, ReadRows):
+class SQLAlchemyStore(ConversationRows, MessageRows, SearchRows, SessionRows, ReadRows, ReactionRows):
     """Every public method is one transaction; `unit()` gives one for several writes (ports/conversations.py)."""
 
     # accounts

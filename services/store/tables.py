@@ -112,6 +112,7 @@ messages = Table(
     Column('created_at', UTCDateTime(), nullable=False),
     Column('deleted', Boolean, nullable=False, server_default=false()),  # body and html emptied (migration 0003)
     Column('edited_at', UTCDateTime(), nullable=True),  # its author's last edit (migration 0005)
+    Column('reply_to_seq', Integer, nullable=True),  # the message it answers, same room (migration 0007)
     UniqueConstraint('room_id', 'seq'),  # also the index every history read walks
     UniqueConstraint('room_id', 'author_id', 'client_id'),
 )
@@ -159,4 +160,14 @@ mentions = Table(
     Column('user_id', BigId, ForeignKey('users.id', ondelete='CASCADE'), nullable=False),
     PrimaryKeyConstraint('room_id', 'seq', 'user_id'),
     Index(None, 'user_id', 'room_id', 'seq'),  # a user's mentions after their position, per room
+)
+
+# one row per (message, user, emoji) (migration 0007); they go with their message and their user
+reactions = Table(
+    'reactions', metadata,
+    Column('message_id', BigId, ForeignKey('messages.id', ondelete='CASCADE'), nullable=False),
+    Column('user_id', BigId, ForeignKey('users.id', ondelete='CASCADE'), nullable=False),
+    Column('emoji', String(32), nullable=False),
+    Column('created_at', UTCDateTime(), nullable=False),
+    PrimaryKeyConstraint('message_id', 'user_id', 'emoji'),
 )

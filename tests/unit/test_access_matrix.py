@@ -65,6 +65,8 @@ ENTRY_POINTS: dict[str, tuple[policy.Action, Call]] = {
     'delete other': ('delete_other', lambda w, r: w.services.messages.delete(w.viewer, r, w.mel_seq)),
     'edit own': ('edit_own', lambda w, r: w.services.messages.edit(w.viewer, r, w.own_seq, 'hello, edited')),
     'set role': ('set_role', lambda w, r: w.services.membership.set_role(w.viewer, r, 'mel', 'moderator')),
+    'react': ('react', lambda w, r: w.services.reactions.toggle(w.viewer, r, w.mel_seq, '\U0001F44D')),
+    'reply': ('post', lambda w, r: w.services.messages.post(w.viewer, r, 're', 'matrix-2', reply_to=w.mel_seq)),
 }
 
 # Written by hand from the issue, not from the table: if the table says otherwise, this fails.
@@ -116,6 +118,13 @@ SAMPLE: dict[tuple[str, str, str], str] = {
     ('group', 'owner', 'set topic'): 'Forbidden',
     ('group', 'non-member', 'typing'): 'NotFound',
     ('group', 'banned', 'join'): 'NotFound',
+    ('public', 'member', 'react'): 'ok',
+    ('public', 'removed', 'react'): 'Forbidden',
+    ('public', 'administrator', 'react'): 'Forbidden',
+    ('private', 'non-member', 'react'): 'NotFound',
+    ('private', 'invited', 'reply'): 'ok',
+    ('dm', 'member', 'react'): 'ok',
+    ('group', 'banned', 'reply'): 'NotFound',
 }
 
 
@@ -212,6 +221,13 @@ def test_the_sample_covers_every_kind_and_viewer() -> None:
     assert {k for k, _, _ in SAMPLE} == set(KINDS)
     assert {v for _, v, _ in SAMPLE} == set(VIEWERS)
     assert {e for _, _, e in SAMPLE} <= set(ENTRY_POINTS)
+
+
+def test_reacting_has_the_rows_of_posting() -> None:
+    for kind in policy.KINDS:
+        for who in policy.WHO:
+            assert ('react' in policy.TABLE[kind][who]) == ('post' in policy.TABLE[kind][who])
+        assert ('react' in policy.ADMIN[kind]) == ('post' in policy.ADMIN[kind])
 
 
 def test_posting_needs_membership_in_every_kind() -> None:

@@ -5,6 +5,7 @@ bench clients see a different payload: bump the event's version in services/wire
 """
 import json
 import typing
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -22,6 +23,7 @@ from services.events import (
     MessagePosted,
     MuteChanged,
     PresenceChanged,
+    ReactionChanged,
     ReadMoved,
     RoleChanged,
     RoomCreated,
@@ -29,7 +31,7 @@ from services.events import (
     SessionsEnded,
     TypingChanged,
 )
-from services.models import Message, Room
+from services.models import Message, Reaction, ReplyRef, Room
 from services.wire import WireError
 
 WHEN = datetime(2026, 11, 30, 1, 2, 3, 456789, tzinfo=UTC)
@@ -44,7 +46,7 @@ GOLDEN: list[tuple[Event, dict[str, Any]]] = [
         'message': {'id': 7, 'room_id': 2, 'seq': 41, 'author_id': 3, 'author_name': 'alice',
                     'body': 'hi **there**', 'html': '<p>hi <strong>there</strong></p>', 'client_id': 'c-1',
                     'created_at': '2026-11-30T01:02:03.456789+00:00', 'kind': 'text', 'deleted': False,
-                    'edited_at': None},
+                    'edited_at': None, 'reactions': [], 'reply_to': None},
         'mentions': [],
     }),
     (MembershipChanged(room_id=2, user_id=3, username='alice', joined=True, member_count=6), {
@@ -88,7 +90,7 @@ GOLDEN: list[tuple[Event, dict[str, Any]]] = [
         'message': {'id': 7, 'room_id': 2, 'seq': 41, 'author_id': 3, 'author_name': 'alice',
                     'body': 'hi **there**', 'html': '<p>hi <strong>there</strong></p>', 'client_id': 'c-1',
                     'created_at': '2026-11-30T01:02:03.456789+00:00', 'kind': 'text', 'deleted': False,
-                    'edited_at': None},
+                    'edited_at': None, 'reactions': [], 'reply_to': None},
         'mentions': [4, 5],
     }),
     (ReadMoved(room_id=2, user_id=3, username='alice', seq=41, unread=2, mentions=1, receipt=True), {
@@ -97,6 +99,21 @@ GOLDEN: list[tuple[Event, dict[str, Any]]] = [
     }),
     (MuteChanged(room_id=2, user_id=3, muted=True), {
         'v': 1, 'type': 'mute.changed', 'room_id': 2, 'user_id': 3, 'muted': True,
+    }),
+    (ReactionChanged(room_id=2, seq=41, message_id=7, emoji='\U0001F44D', user_id=3, username='alice', added=True), {
+        'v': 1, 'type': 'reaction.changed', 'room_id': 2, 'seq': 41, 'message_id': 7, 'emoji': '\U0001F44D',
+        'user_id': 3, 'username': 'alice', 'added': True,
+    }),
+    (MessagePosted(replace(MESSAGE, reply_to=ReplyRef(seq=40, author='bob', excerpt='Lunch?', deleted=False),
+                           reactions=(Reaction('\U0001F44D', 2, (3, 4), ('alice', 'bob')),))), {
+        'v': 4, 'type': 'message.posted',
+        'message': {'id': 7, 'room_id': 2, 'seq': 41, 'author_id': 3, 'author_name': 'alice',
+                    'body': 'hi **there**', 'html': '<p>hi <strong>there</strong></p>', 'client_id': 'c-1',
+                    'created_at': '2026-11-30T01:02:03.456789+00:00', 'kind': 'text', 'deleted': False,
+                    'edited_at': None,
+                    'reactions': [{'emoji': '\U0001F44D', 'count': 2, 'user_ids': [3, 4], 'names': ['alice', 'bob']}],
+                    'reply_to': {'seq': 40, 'author': 'bob', 'excerpt': 'Lunch?', 'deleted': False}},
+        'mentions': [],
     }),
 ]
 

@@ -10,13 +10,16 @@ from ...models import Message, MessageVersion, User
 
 class MessageStore(Protocol):
     async def post_message(self, room_id: int, author: User, body: str, html: str,
-                           client_id: str, *, mentions: Sequence[int] = ()) -> tuple[Message, bool]:
+                           client_id: str, *, mentions: Sequence[int] = (),
+                           reply_to: int | None = None) -> tuple[Message, bool]:
         """A member's message: check membership, allocate the seq and insert, all in one transaction.
 
         The hot path of the chat, so it does the least: NotFound / Forbidden when the room is missing or the
         author is not a member. Idempotent on (room_id, author, client_id): a repeat returns the stored
         message and False. The same transaction moves the author's read position to the message (ports/reads.py)
         and records the users it `mentions` (ids of members; the services resolve them).
+        `reply_to`: the seq of the message it answers in the same room (the services check it
+        exists and is a text message); the returned message carries its `ReplyRef`.
         """
 
     async def latest(self, room_id: int, limit: int) -> list[Message]:
