@@ -138,6 +138,16 @@ export default {
       for (const seq of Object.keys(out)) out[seq] = out[seq].sort().join(", ");
       return out;
     },
+    // the picker's emoji: the usual few first, then every one whose names hold each word typed
+    pickerList() {
+      if (!this.picker || !this.emojiData) return [];
+      const words = this.picker.query.toLowerCase().split(/\s+/).filter(Boolean);
+      if (!words.length) {
+        const usual = QUICK.map((q) => this.emojiData.find((e) => e[0] === q)).filter(Boolean);
+        return usual.concat(this.emojiData.filter((e) => !QUICK.includes(e[0])));
+      }
+      return this.emojiData.filter((e) => words.every((w) => e[1].toLowerCase().includes(w)));
+    },
   },
   created() {
     this.deletedSeqs = new Set(); // deletions heard live, remembered: a read that raced one may bring the message back
@@ -207,18 +217,6 @@ export default {
     document.removeEventListener("input", this.onInput);
     document.removeEventListener("keydown", this.onComposerKey);
     this.dropReplies();
-  },
-  computed: {
-    // the picker's emoji: the usual few first, then every one whose names hold each word typed
-    pickerList() {
-      if (!this.picker || !this.emojiData) return [];
-      const words = this.picker.query.toLowerCase().split(/\s+/).filter(Boolean);
-      if (!words.length) {
-        const usual = QUICK.map((q) => this.emojiData.find((e) => e[0] === q)).filter(Boolean);
-        return usual.concat(this.emojiData.filter((e) => !QUICK.includes(e[0])));
-      }
-      return this.emojiData.filter((e) => words.every((w) => e[1].toLowerCase().includes(w)));
-    },
   },
   methods: {
     // What is typed in the composer survives a reload (e.g. NiceGUI reloading the page after a server
