@@ -1,14 +1,16 @@
-"""In Chromium through nginx: alice on instance 1, bob on instance 2. Messages, typing, presence and a new direct
-message cross."""
+"""In Chromium through nginx: alice on instance 1, bob on instance 2. Messages, typing, presence, a new direct
+message, unread badges and read receipts cross."""
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from selenium import webdriver
+from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from deploy.cluster import Cluster
-from tests.browser.helpers import field, messages, send, sign_up, wait
+from tests.browser.attention import badges, focused, seen_by
+from tests.browser.helpers import field, messages, send, sign_up, wait, wait_connected
 
 from .conftest import node_cookie
 
@@ -69,3 +71,22 @@ def test_messages_typing_and_presence_cross_instances_both_ways(
     wait(bob, lambda d: d.execute_script(DMS) == ['alice'], timeout=15)
     alice.get('about:blank')  # her only page (instance 1) closes: bob (instance 2) sees her offline after the grace
     wait(bob, lambda d: presence_of(d, 'alice') == 'offline', timeout=20)
+
+
+def test_badges_and_receipts_cross_instances(cluster: Cluster, browser: Callable[..., webdriver.Chrome]) -> None:
+    """carol on instance 1 writes in general; dave's page on instance 2 counts it live in his drawer, a mention too;
+    when dave reads general, carol's page shows "Seen by dave"."""
+    carol, dave = focused(pinned(browser, cluster, 1)), focused(pinned(browser, cluster, 2))
+    sign_up(carol, cluster.url, 'carol')
+    sign_up(dave, cluster.url, 'dave')
+    dave.get(f'{cluster.url}/dm/carol')
+    wait(dave, lambda d: '/room/' in d.current_url and badges(d).get('general') == (0, 0), timeout=15)
+    wait_connected(dave)
+    send(carol, 'across the instances')
+    wait(dave, lambda d: badges(d).get('general') == (1, 0), timeout=15)
+    send(carol, 'you there @dave?')
+    wait(dave, lambda d: badges(d).get('general') == (2, 1), timeout=15)
+    dave.find_element(By.XPATH, '//a[.//span[@class="chat-room-name" and text()="general"]]').click()
+    wait(dave, lambda d: badges(d).get('general') == (0, 0), timeout=15)
+    newest = max(seq for seq, _ in messages(carol))
+    wait(carol, lambda d: seen_by(d).get(newest) == 'Seen by dave', timeout=15)
