@@ -16,7 +16,7 @@ from nicegui import app, ui
 from nicegui.storage import Storage
 
 import chat_ui
-from chat_ui import collector
+from chat_ui import collector, native_notify
 from chat_ui.connections import server_options
 from chat_ui.native import close_window_on_shutdown, exit_with_parent
 from chat_ui.transport import use_websockets_implementation
@@ -78,5 +78,6 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == '__mp_main__':  # a process multiprocessing spawned, e.g. the native window: it ends with the server
     exit_with_parent()
+    native_notify.enable()  # the window shows the page's notifications as a browser tab does
 if __name__ in {'__main__', '__mp_main__'}:
     main()

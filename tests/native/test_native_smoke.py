@@ -301,6 +301,15 @@ def test_native_window_shows_login_page(native_app: NativeApp, xvfb: Xvfb, tmp_p
                        log=app.log)
     print(f'window {title!r} {width}x{height}+{x}+{y}: {colours} colours; screenshot {shot}')
 
+    # (c3) the page may notify, as in a browser tab (chat_ui/native_notify.py): permission granted, the
+    # notification presented by the window (its log line; a tray message where the desktop has a tray)
+    evaluate_in_window(app.debug_port, app.url, 'Notification.requestPermission().then((p) => {'
+                       ' window.chatPermission = p; new Notification("alice in #general", {body: "lunch?"}); })')
+    wait_for('the notification permission', lambda: evaluate_in_window(
+        app.debug_port, app.url, 'window.chatPermission || ""') == 'granted', 10, interval=0.3, log=app.log)
+    wait_for('the window to present the notification', lambda: 'notification: alice in #general: lunch?'
+             in app.log.read_text(errors='replace'), 10, interval=0.3, log=app.log)
+
     # (d) SIGTERM to the server's process alone (as a service manager or `kill` sends it): the window's process,
     # multiprocessing's resource tracker and Qt WebEngine go with it
     beside = window_processes(app)
