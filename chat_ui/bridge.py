@@ -17,9 +17,9 @@ handles them (message_list.js for messages, room_live.js for the rest). Never an
   defined here only. `message.deleted` and `message.edited` are handled by message_list.js (the pane), the rest by
 room_live.js. Reactions go the same way: `reaction.changed`, handled by message_list.js.
 
-Attention (room_list.js keeps the drawer's badges, the tab title and notifications): each batch of new messages
-also goes, as short summaries, to the room's drawer room (`chat:activity`: every open page whose drawer lists the
-conversation, the one showing it excepted); read positions and mutes go to the user's own Socket.IO room
+Attention (room_list.js keeps the drawer's badges, the tab title and notifications): new messages also go, as short
+summaries, to the room's drawer room (`chat:activity`: every open page whose drawer lists the conversation, the one
+showing it excepted), at most one emit per room per READ_GAP (the summaries of that second together); read positions and mutes go to the user's own Socket.IO room
 (`chat:attn`), coalesced to one emit per user per READ_GAP; read receipts go to the room's pages as
 `room.receipts` events, `{"v": 1, "type": "room.receipts", "room_id", "readers": [[user id, username, seq], ...]}`
 (who moved since the last one), coalesced to one emit per room per READ_GAP. Like `room.members`, `room.receipts`
@@ -170,8 +170,9 @@ class Bridge:
             await self.emit_room(room_id, [await self.members_snapshot(room_id)])
 
     def _queue(self, room_id: int, payload: dict[str, Any], summary: dict[str, Any] | None = None) -> None:
-        if summary is not None:
+        if summary is not None:  # the drawers listing the room: at most one emit per room per READ_GAP
             self._activity.setdefault(room_id, []).append(summary)
+            self._coalesce(f'drawer:{room_id}', self._send_activity, room_id)
         if room_id in self._pending:
             self._pending[room_id].append(payload)  # a broadcast of this room is already scheduled
         else:
@@ -197,6 +198,14 @@ class Bridge:
             background_tasks.create(core.sio.emit(ATTENTION_EVENT, list(changes.values()), room=user_room(user_id)),
                                     name=f'attention user {user_id}')
 
+    def _send_activity(self, key: str, room_id: int) -> None:
+        # the drawers that list the room (not the pages showing it: they had the messages as chat:msg)
+        self._last_sent[key] = time.monotonic()
+        if summaries := self._activity.pop(room_id, None):
+            summaries.sort(key=lambda summary: summary['seq'])
+            background_tasks.create(core.sio.emit(ACTIVITY_EVENT, summaries, room=drawer_room(room_id)),
+                                    name=f'activity room {room_id}')
+
     def _send_receipts(self, key: str, room_id: int) -> None:
         self._last_sent[key] = time.monotonic()
         if readers := self._receipts.pop(room_id, None):
@@ -208,13 +217,10 @@ class Bridge:
         wait = self._last_broadcast.get(room_id, 0.0) + BATCH_GAP - time.monotonic()
         await asyncio.sleep(max(0.0, wait))  # also lets messages published in this loop turn join
         batch = self._pending.pop(room_id, [])
-        summaries = self._activity.pop(room_id, [])
         self._last_broadcast[room_id] = time.monotonic()
         batch.sort(key=lambda p: p['seq'])
         if batch:
             await core.sio.emit(LIVE_EVENT, batch[0] if len(batch) == 1 else batch, room=socket_room(room_id))
-        if summaries:  # the drawers that list the room (not the pages showing it: they had the messages)
-            await core.sio.emit(ACTIVITY_EVENT, summaries, room=drawer_room(room_id))
 
     def _send_presence(self, room_id: int) -> None:
         if changed := self._presence.pop(room_id, None):
