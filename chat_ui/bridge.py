@@ -19,8 +19,9 @@ room_live.js. Reactions go the same way: `reaction.changed`, handled by message_
 
 Attention (room_list.js keeps the drawer's badges, the tab title and notifications): new messages also go, as short
 summaries, to the room's drawer room (`chat:activity`: every open page whose drawer lists the conversation, the one
-showing it excepted), at most one emit per room per READ_GAP (the summaries of that second together); read positions and mutes go to the user's own Socket.IO room
-(`chat:attn`), coalesced to one emit per user per READ_GAP; read receipts go to the room's pages as
+showing it excepted), at most one emit per room per READ_GAP (the summaries of that second together); read
+positions and mutes go to the user's own Socket.IO room (`chat:attn`), coalesced to one emit per user per READ_GAP;
+read receipts go to the room's pages as
 `room.receipts` events, `{"v": 1, "type": "room.receipts", "room_id", "readers": [[user id, username, seq], ...]}`
 (who moved since the last one), coalesced to one emit per room per READ_GAP. Like `room.members`, `room.receipts`
 is derived here (from ReadMoved, whose counts are the reader's own business and stay out of the room's broadcast).
