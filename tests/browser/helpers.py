@@ -49,6 +49,15 @@ def sign_up(driver: WebDriver, url: str, username: str, password: str = 'correct
     wait_connected(driver)
 
 
+def sign_in(driver: WebDriver, url: str, username: str, password: str = 'correct horse') -> None:
+    driver.get(f'{url}/login')
+    field(driver, 'Username').send_keys(username)
+    field(driver, 'Password').send_keys(password)
+    button(driver, 'Sign in').click()
+    wait(driver, lambda d: '/room/' in d.current_url, timeout=20)
+    wait_connected(driver)
+
+
 def wait_connected(driver: WebDriver) -> None:
     wait(driver, lambda d: d.execute_script('return !!(window.socket && window.did_handshake)'))
 

@@ -13,19 +13,10 @@ from selenium.webdriver.common.keys import Keys
 from tests.support import App
 
 from .attention import badges, focused, notes, seen_by, spy_notifications, title
-from .helpers import button, click, field, messages, send, sign_up, wait, wait_connected
+from .helpers import click, field, messages, send, sign_in, sign_up, wait, wait_connected
 
 COMPLETIONS = ("return [...document.querySelectorAll('[data-testid=mention-completion] [role=option]')]"
                ".map(e => e.innerText.slice(1))")
-
-
-def sign_in(driver: webdriver.Chrome, url: str, username: str, password: str = 'correct horse') -> None:
-    driver.get(f'{url}/login')
-    field(driver, 'Username').send_keys(username)
-    field(driver, 'Password').send_keys(password)
-    button(driver, 'Sign in').click()
-    wait(driver, lambda d: '/room/' in d.current_url, timeout=20)
-    wait_connected(driver)
 
 
 def open_dm(driver: webdriver.Chrome, url: str, other: str) -> None:
