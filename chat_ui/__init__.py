@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 from services.bootstrap import Services
 
-from . import api, open_pages, security, session
+from . import api, files_api, open_pages, security, session
 from .bridge import Bridge
 from .lifecycle import manage
 from .pages import account, all_rooms, browse, dm, login, room, search
@@ -30,4 +30,5 @@ def register(services: Services, after_start: Callable[[], None] | None = None) 
     session.register(services)  # the sign-in ticket route
     account.register(services, bridge)
     search.register(services, bridge)
+    files_api.register(services)
     return bridge

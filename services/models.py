@@ -54,6 +54,7 @@ class Message:
     kind: MessageKind = 'text'
     deleted: bool = False  # removed by its author or a moderator: body and html are empty, the seq stays
     edited_at: datetime | None = None  # when its author last edited it (None: never); older versions in message_edits
+    attachment: Attachment | None = None  # an image or file posted with it (the body is then an optional caption)
 
     @property
     def edited(self) -> bool:
@@ -105,3 +106,35 @@ class AuthSession:
     last_seen_at: datetime
     expires_at: datetime
     binding: str = ''
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file posted with a message (services/uploads.py). The bytes are blobs (services/blobs/), named by their
+    SHA-256: `sha256` the file as served (an image re-encoded, without its metadata), `thumb_sha256` an image's
+    thumbnail. `name` is safe to show and to put in a header (no path, no control characters); `mime` was sniffed
+    from the bytes, never taken from the name."""
+
+    id: int
+    name: str
+    mime: str
+    size: int
+    sha256: str
+    thumb_sha256: str | None = None
+    width: int | None = None  # images only: the full size in pixels
+    height: int | None = None
+
+    @property
+    def is_image(self) -> bool:
+        return self.mime.startswith('image/')
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFile:
+    """An attachment with what deciding who may fetch it needs: its room, and whether its message was deleted."""
+
+    attachment: Attachment
+    room_id: int
+    message_id: int
+    uploader_id: int
+    deleted: bool

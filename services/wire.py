@@ -41,7 +41,7 @@ class Spec:
 
 
 SPECS: tuple[Spec, ...] = (
-    Spec('message.posted', 3, events.MessagePosted),  # v2: Message.deleted; v3: Message.edited_at
+    Spec('message.posted', 4, events.MessagePosted),  # v2: Message.deleted; v3: Message.edited_at; v4: .attachment
     Spec('membership.changed', 1, events.MembershipChanged),
     Spec('room.updated', 2, events.RoomUpdated),  # v2: Room.kind
     Spec('room.created', 2, events.RoomCreated),  # v2: Room.kind

@@ -17,6 +17,8 @@ from services.errors import ChatError
 from services.messages import MAX_PAGE
 from services.models import Message, Room, User
 
+from .attachment import attachment_payload
+
 log = logging.getLogger(__name__)
 LIVE_EVENT = 'chat:msg'
 MAX_WINDOW = 300
@@ -43,6 +45,7 @@ def message_payload(message: Message) -> dict[str, Any]:
         'edited': message.edited,  # changed by its author since: marked "(edited)"
         # which of two versions of it is newer (a read that raced a live edit): message_list.js keeps the newer
         'edited_at': message.edited_at.isoformat() if message.edited_at is not None else None,
+        'attachment': attachment_payload(message.attachment if not message.deleted else None),  # files_api.py
     }
 
 

@@ -14,17 +14,18 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from .ports.attachments import AttachmentStore
 from .ports.conversations import ConversationStore, ConversationUnit
 from .ports.messages import MessageStore
 from .ports.search import SearchStore
 from .ports.sessions import SessionStore
 from .ports.users import UserStore
 
-__all__ = ['ConversationStore', 'ConversationUnit', 'MessageStore', 'SearchStore', 'SessionStore', 'Store',
-           'UserStore']
+__all__ = ['AttachmentStore', 'ConversationStore', 'ConversationUnit', 'MessageStore', 'SearchStore', 'SessionStore',
+           'Store', 'UserStore']
 
 
-class Store(UserStore, ConversationStore, MessageStore, SearchStore, SessionStore, Protocol):
+class Store(UserStore, ConversationStore, MessageStore, SearchStore, SessionStore, AttachmentStore, Protocol):
     """Everything the services keep; a service that needs one capability may ask for that Protocol alone."""
 
     async def start(self) -> None:

@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING
 from ..errors import Conflict, Forbidden, NotFound
 from ..models import AuthSession, Message, MessageVersion, User
 from .base import Store
+from .memory_attachments import MemoryAttachments
 from .memory_rooms import MemoryConversations, now
 from .memory_search import MemorySearch
 
 
-class MemoryStore(MemorySearch, MemoryConversations):
+class MemoryStore(MemoryAttachments, MemorySearch, MemoryConversations):
     """Users, messages and sessions here; rooms and the unit of work in memory_rooms.py, search in memory_search.py."""
 
     async def start(self) -> None:
@@ -93,7 +94,7 @@ class MemoryStore(MemorySearch, MemoryConversations):
         message = row.messages[seq - 1] if 0 < seq <= len(row.messages) else None
         if message is None or message.kind != 'text' or message.deleted:
             return False
-        gone = replace(message, deleted=True, body='', html='')
+        gone = replace(message, deleted=True, body='', html='', attachment=None)  # its file is released
         row.messages[seq - 1] = gone
         row.by_client[(gone.author_id, gone.client_id)] = gone
         row.edits.pop(seq, None)  # its earlier texts go with it

@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from ..models import Message, Room, User
-from .tables import memberships, messages, rooms, users
+from ..models import Attachment, Message, Room, User
+from .tables import attachments, memberships, messages, rooms, users
 
 _counted = memberships.alias('counted')  # own alias: rooms_of() joins memberships in the outer query
 _member_count = (select(func.count()).select_from(_counted).where(_counted.c.room_id == rooms.c.id)
@@ -20,6 +20,12 @@ _MESSAGE = select(
     messages.c.body, messages.c.html, messages.c.client_id, messages.c.created_at, messages.c.kind,
     messages.c.deleted, messages.c.edited_at,
 ).join(users, users.c.id == messages.c.author_id)
+# a message's file (migration 0008) comes with it in the same read: one row per message, no query per message
+_MESSAGE = _MESSAGE.outerjoin(attachments, attachments.c.message_id == messages.c.id).add_columns(
+    attachments.c.id.label('file_id'), attachments.c.name.label('file_name'), attachments.c.mime.label('file_mime'),
+    attachments.c.size.label('file_size'), attachments.c.sha256.label('file_sha256'),
+    attachments.c.thumb_sha256.label('file_thumb'), attachments.c.width.label('file_width'),
+    attachments.c.height.label('file_height'))
 
 
 def _user(row: Any) -> User:
@@ -35,7 +41,16 @@ def _message(row: Any) -> Message:
     return Message(id=row.id, room_id=row.room_id, seq=row.seq, author_id=row.author_id,
                    author_name=row.author_name, body=row.body, html=row.html, client_id=row.client_id,
                    created_at=row.created_at, kind=row.kind, deleted=row.deleted,
-                   edited_at=row.edited_at)
+                   edited_at=row.edited_at, attachment=_attachment(row))
+
+
+def _attachment(row: Any) -> Attachment | None:
+    """The file of a message row read with _MESSAGE; None without one, and for a deleted message."""
+    file_id = getattr(row, 'file_id', None)
+    if file_id is None or row.deleted:
+        return None
+    return Attachment(id=file_id, name=row.file_name, mime=row.file_mime, size=row.file_size, sha256=row.file_sha256,
+                      thumb_sha256=row.file_thumb, width=row.file_width, height=row.file_height)
 
 
 def _now() -> datetime:

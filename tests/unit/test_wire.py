@@ -27,7 +27,7 @@ from services.events import (
     SessionsEnded,
     TypingChanged,
 )
-from services.models import Message, Room
+from services.models import Attachment, Message, Room
 from services.wire import WireError
 
 WHEN = datetime(2026, 11, 30, 1, 2, 3, 456789, tzinfo=UTC)
@@ -38,11 +38,11 @@ ROOM = Room(id=2, name='dev', topic='Shipping', created_by=None, created_at=WHEN
 # (event, its golden wire form): one entry per event type. Literals on purpose: no helper builds them.
 GOLDEN: list[tuple[Event, dict[str, Any]]] = [
     (MessagePosted(MESSAGE), {
-        'v': 3, 'type': 'message.posted',
+        'v': 4, 'type': 'message.posted',
         'message': {'id': 7, 'room_id': 2, 'seq': 41, 'author_id': 3, 'author_name': 'alice',
                     'body': 'hi **there**', 'html': '<p>hi <strong>there</strong></p>', 'client_id': 'c-1',
                     'created_at': '2026-11-30T01:02:03.456789+00:00', 'kind': 'text', 'deleted': False,
-                    'edited_at': None},
+                    'edited_at': None, 'attachment': None},
     }),
     (MembershipChanged(room_id=2, user_id=3, username='alice', joined=True, member_count=6), {
         'v': 1, 'type': 'membership.changed',
@@ -79,6 +79,17 @@ GOLDEN: list[tuple[Event, dict[str, Any]]] = [
     (MessageEdited(room_id=2, seq=41, message_id=7, html='<p>hi <em>all</em></p>', edited_at=WHEN), {
         'v': 1, 'type': 'message.edited', 'room_id': 2, 'seq': 41, 'message_id': 7,
         'html': '<p>hi <em>all</em></p>', 'edited_at': '2026-11-30T01:02:03.456789+00:00',
+    }),
+    (MessagePosted(Message(id=8, room_id=2, seq=42, author_id=3, author_name='alice', body='', html='',
+                           client_id='c-2', created_at=WHEN,
+                           attachment=Attachment(id=5, name='cat.png', mime='image/png', size=1234, sha256='ab' * 32,
+                                                 thumb_sha256='cd' * 32, width=800, height=600))), {
+        'v': 4, 'type': 'message.posted',
+        'message': {'id': 8, 'room_id': 2, 'seq': 42, 'author_id': 3, 'author_name': 'alice', 'body': '', 'html': '',
+                    'client_id': 'c-2', 'created_at': '2026-11-30T01:02:03.456789+00:00', 'kind': 'text',
+                    'deleted': False, 'edited_at': None,
+                    'attachment': {'id': 5, 'name': 'cat.png', 'mime': 'image/png', 'size': 1234, 'sha256': 'ab' * 32,
+                                   'thumb_sha256': 'cd' * 32, 'width': 800, 'height': 600}},
     }),
 ]
 
