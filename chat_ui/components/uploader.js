@@ -7,7 +7,7 @@ export default {
       <button type="button" class="chat-attach" aria-label="Attach file" title="Attach file" @click="choose">
         <span class="chat-icon" data-icon="attach_file" aria-hidden="true"></span>
       </button>
-      <input ref="input" type="file" multiple hidden @change="picked">
+      <input ref="input" type="file" multiple class="chat-file-input" tabindex="-1" aria-hidden="true" @change="picked">
       <div v-if="uploads.length" class="chat-upload-progress" role="status" aria-label="Uploading">
         <div v-for="u in uploads" :key="u.id" class="chat-upload-row">
           <span class="chat-upload-name">{{ u.name }}</span>
