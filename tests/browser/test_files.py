@@ -64,3 +64,37 @@ def test_attach_an_image_and_a_text_file_seen_live_by_a_second_page(
         wait(driver, lambda d: [text for text, _ in file_links(d)] == ['notes.txt'], timeout=20)
     href = file_links(bob)[0][1]
     assert bob.execute_script("return fetch(arguments[0]).then(r => r.text())", href) == 'the plan\n'
+
+
+DROP = """
+const [kind, name, size] = arguments;
+const file = new File([kind === 'text' ? 'dropped words' : new Uint8Array(size)], name, {type: 'text/plain'});
+const data = new DataTransfer();
+data.items.add(file);
+const list = document.querySelector('.chat-list');
+list.dispatchEvent(new DragEvent('dragover', {dataTransfer: data, bubbles: true, cancelable: true}));
+list.dispatchEvent(new DragEvent('drop', {dataTransfer: data, bubbles: true, cancelable: true}));
+"""
+
+PASTE_IMAGE = """
+const canvas = document.createElement('canvas');
+canvas.width = 60; canvas.height = 40;
+canvas.getContext('2d').fillRect(0, 0, 60, 40);
+canvas.toBlob((blob) => {
+  const data = new DataTransfer();
+  data.items.add(new File([blob], 'image.png', {type: 'image/png'}));
+  const box = document.querySelector('textarea[aria-label="Message"]');
+  box.dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true}));
+}, 'image/png');
+"""
+
+
+def test_drop_paste_and_a_refusal_that_says_why(app: App, browser: Callable[..., webdriver.Chrome]) -> None:
+    alice = browser()
+    sign_up(alice, app.url, 'alice')
+    alice.execute_script(DROP, 'text', 'dropped.txt', 0)  # a file dropped on the conversation
+    wait(alice, lambda d: [text for text, _ in file_links(d)] == ['dropped.txt'], timeout=20)
+    alice.execute_script(PASTE_IMAGE)  # an image pasted into the composer
+    wait(alice, lambda d: loaded_images(d) == [(60, 'image.png')], timeout=20)
+    alice.execute_script(DROP, 'big', 'huge.bin', 26_000_000)  # past the 25 MB limit: a notification says so
+    wait(alice, lambda d: 'huge.bin: That file is larger than 25 MB' in d.find_element(By.TAG_NAME, 'body').text)
