@@ -30,6 +30,7 @@ from .components.attachment import file_url
 from .session import user_from_request
 
 UPLOAD_PATH = '/api/rooms/{room_id}/files'
+UPLOAD_SECONDS = 15 * 60  # the longest an upload may take (25 MB at about 28 kB/s): a trickle ends
 FILE_HEADERS = {
     'X-Content-Type-Options': 'nosniff',
     'Content-Security-Policy': "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox",
@@ -46,11 +47,12 @@ class _SlowBody(Exception):
 
 
 async def _stream(request: Request, chunk_seconds: float) -> AsyncIterator[bytes]:
-    """The body as it arrives, each chunk within `chunk_seconds`."""
+    """The body as it arrives, each chunk within `chunk_seconds` and the whole within UPLOAD_SECONDS."""
     chunks = request.stream().__aiter__()
+    deadline = asyncio.get_running_loop().time() + UPLOAD_SECONDS
     while True:
         try:
-            async with asyncio.timeout(chunk_seconds):
+            async with asyncio.timeout_at(min(deadline, asyncio.get_running_loop().time() + chunk_seconds)):
                 chunk = await anext(chunks)
         except StopAsyncIteration:
             return

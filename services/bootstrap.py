@@ -60,6 +60,7 @@ class Services:
         await self.presence.start()
         await self.rooms.ensure_general()
         await self.sessions.start()  # purges expired sessions now and every hour
+        await self.uploads.start()  # removes what a crash left of uploads in progress
 
     async def close(self) -> None:
         """Stop in reverse order."""

@@ -16,6 +16,7 @@ import contextlib
 import logging
 import os
 import tempfile
+import time
 from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +39,7 @@ MB = 1_000_000
 WRITE_BUFFER = 1024 * 1024  # bytes gathered before a write to the temporary file (in a worker thread)
 IMAGE_SLOTS = 2  # images decoded at once: each may take a few hundred MB while it is re-encoded
 NO_FILE = 'No such file'
+STALE_INCOMING = 3600.0  # seconds after which a temporary file in `incoming` is a crash's leftover
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,10 +94,12 @@ class Uploads:
             allowed = min(self.max_bytes, self.quota_bytes - await self._store.upload_usage(user.id))
             if allowed <= 0:
                 raise self._over_quota()
-            message, created = await self._receive_and_post(user, room.id, filename, chunks, cid, body, allowed)
         except ChatError:
-            await self._limit.refund(user.id)  # nothing was posted
+            await self._limit.refund(user.id)  # refused before reading anything
             raise
+        # from here a refusal keeps its token: reading and checking a file is work (a flood of oversized or broken
+        # files meets the limit like a flood of good ones)
+        message, created = await self._receive_and_post(user, room.id, filename, chunks, cid, body, allowed)
         if created:
             await self._bus.publish(MessagePosted(message))
             await self._typing.stopped(user, room.id)
@@ -204,6 +208,18 @@ class Uploads:
             return
         for key in await self._store.release_attachments(event.message_id):
             await self._blobs.delete(key)
+
+    async def start(self) -> None:
+        """Delete what uploads cut short by a crash left in `incoming` (an hour old: no upload lasts that long)."""
+        def sweep() -> None:
+            if not self.incoming.is_dir():
+                return
+            old = time.time() - STALE_INCOMING
+            for path in self.incoming.glob('upload-*'):
+                with contextlib.suppress(OSError):
+                    if path.stat().st_mtime < old:
+                        path.unlink()
+        await asyncio.to_thread(sweep)
 
     async def close(self) -> None:
         self._renderer.close()

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -187,3 +189,12 @@ async def test_the_local_blob_store_refuses_keys_that_are_paths(tmp_path: Path) 
     await blobs.delete(key)
     await blobs.delete(key)  # nothing there: nothing happens
     assert not await blobs.exists(key)
+
+
+async def test_start_sweeps_what_a_crash_left_of_uploads(services: Services) -> None:
+    services.uploads.incoming.mkdir(parents=True, exist_ok=True)
+    stale, fresh = services.uploads.incoming / 'upload-old', services.uploads.incoming / 'upload-new'
+    stale.write_bytes(b'half'), fresh.write_bytes(b'in progress')
+    os.utime(stale, (time.time() - 7200, time.time() - 7200))
+    await services.uploads.start()
+    assert incoming(services) == [fresh]
