@@ -21,9 +21,9 @@ async def test_migrations_create_the_schema_in_an_empty_file(tmp_path: Path) -> 
     await store.close()
     with sqlite3.connect(path) as db:
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        assert {'users', 'rooms', 'memberships', 'messages', 'sessions', 'message_edits',
+        assert {'users', 'rooms', 'memberships', 'messages', 'sessions', 'message_edits', 'attachments',
                 'alembic_version'} <= tables
-        assert db.execute('SELECT version_num FROM alembic_version').fetchall() == [('0005',)]
+        assert db.execute('SELECT version_num FROM alembic_version').fetchall() == [('0008',)]
         assert db.execute('PRAGMA journal_mode').fetchone() == ('wal',)
 
 
