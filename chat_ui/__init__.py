@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 from services.bootstrap import Services
 
-from . import api, emoji_route, open_pages, security, session
+from . import api, emoji_route, files_api, open_pages, security, session
 from .bridge import Bridge
 from .lifecycle import manage
 from .pages import account, all_rooms, browse, dm, login, room, search
@@ -31,4 +31,5 @@ def register(services: Services, after_start: Callable[[], None] | None = None) 
     account.register(services, bridge)
     search.register(services, bridge)
     emoji_route.register()  # the emoji picker's data (message_list.js)
+    files_api.register(services)
     return bridge

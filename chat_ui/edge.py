@@ -42,7 +42,7 @@ MAX_BODY = 64 * 1024  # the API's JSON and Engine.IO polling posts; NiceGUI itse
 # ("\ud83d\ude00", 12 bytes: 48,000) plus the event's envelope. Engine.IO's default is 1,000,000.
 MAX_SOCKET_MESSAGE = 64 * 1024
 SOCKET_MOUNT = '/_nicegui_ws/'
-NOT_PAGES = ('/_nicegui/', SOCKET_MOUNT, '/api/', '/favicon.ico')
+NOT_PAGES = ('/_nicegui/', SOCKET_MOUNT, '/api/', '/favicon.ico', '/files/')  # /files/: a room's images
 _BODY_METHODS = frozenset({'POST', 'PUT', 'PATCH', 'DELETE'})
 
 
@@ -107,6 +107,9 @@ class EdgeMiddleware:
                 await _answer(send, 429, f'Too many page loads. Try again in {wait}.',
                               (b'retry-after', wait.removesuffix(' s').encode()))
                 return
+        if is_upload(scope):  # its route reads the body as it streams, with its own limit (chat_ui/files_api.py)
+            await self.app(scope, receive, send)
+            return
         length, chunked = _body_headers(scope)
         if length is None and not chunked and scope.get('method') not in _BODY_METHODS:
             await self.app(scope, receive, send)
@@ -160,6 +163,13 @@ class EdgeMiddleware:
             await self.sockets({**scope, 'root_path': SOCKET_MOUNT.rstrip('/')}, receive, send)
         else:
             await self.app(scope, receive, send)
+
+
+def is_upload(scope: Scope) -> bool:
+    """POST /api/rooms/<digits>/files: a file upload, whose body is not capped at MAX_BODY here."""
+    parts = str(scope.get('path', '')).split('/')
+    return (scope.get('method') == 'POST' and len(parts) == 5 and parts[:3] == ['', 'api', 'rooms']
+            and parts[4] == 'files' and parts[3].isascii() and parts[3].isdigit())
 
 
 def _address(scope: Scope) -> str | None:

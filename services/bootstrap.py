@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 
 from .accounts import Accounts
+from .blobs.base import BlobStore
+from .blobs.local import LocalBlobStore
+from .blobs.s3 import S3BlobStore, parse_s3_url
 from .bus.base import Bus
 from .bus.memory import InProcessBus
 from .bus.redis import RedisBus
@@ -32,6 +35,7 @@ from .signin import SignInLimits
 from .store.base import Store
 from .store.sqlalchemy_store import SQLAlchemyStore
 from .typing import Typing
+from .uploads import Uploads
 
 
 @dataclass
@@ -51,6 +55,7 @@ class Services:
     limits: LimitFactory
     reads: Reads
     reactions: Reactions
+    uploads: Uploads
 
     async def start(self) -> None:
         """Migrate the store, connect the bus, start presence, make sure `general` exists."""
@@ -59,6 +64,7 @@ class Services:
         await self.presence.start()
         await self.rooms.ensure_general()
         await self.sessions.start()  # purges expired sessions now and every hour
+        await self.uploads.start()  # removes what a crash left of uploads in progress
 
     async def close(self) -> None:
         """Stop in reverse order."""
@@ -67,6 +73,7 @@ class Services:
         await self.presence.close()
         await self.bus.close()
         await self.limits.close()
+        await self.uploads.close()
         await self.store.close()
 
 
@@ -99,6 +106,8 @@ def bootstrap(settings: Settings, *, store: Store | None = None, bus: Bus | None
     accounts = Accounts(store, rooms, hasher, sessions=sessions, sign_in=sign_in,
                         sign_up_limit=made.bucket('signup', 'create an account'),
                         gate=HashGate(slots, settings.hash_queue), devices=DeviceCookies(secret))
+    uploads = Uploads(store, bus, blob_store(settings), settings, typing, made.bucket('upload', 'post files'))
+    bus.subscribe(uploads.message_deleted)  # a deleted message's file goes (when no other message uses it)
     return Services(
         settings=settings, store=store, bus=bus, rooms=rooms, typing=typing, accounts=accounts, sessions=sessions,
         membership=Membership(store, bus, made.bucket('moderate', 'invite, remove or ban')),
@@ -107,7 +116,15 @@ def bootstrap(settings: Settings, *, store: Store | None = None, bus: Bus | None
         presence=presence, search=Search(store, made.bucket('search', 'search')),
         reads=Reads(store, bus, settings, made.bucket('read', 'mark messages read')),
         reactions=Reactions(store, bus, made.bucket('react', 'react')),
+        uploads=uploads,
     )
+
+
+def blob_store(settings: Settings) -> BlobStore:
+    """Where files go: an S3-compatible bucket with CHAT_FILES_URL=s3://..., else <data dir>/files."""
+    if settings.files_url:
+        return S3BlobStore(parse_s3_url(settings.files_url))
+    return LocalBlobStore(settings.data_dir / 'files')
 
 
 def _bus_and_presence(settings: Settings, bus: Bus | None, clock: Clock | None) -> tuple[Bus, PresenceTracker]:

@@ -37,6 +37,9 @@ _ENV: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     'hash_queue': ('CHAT_HASH_QUEUE', _count),
     'session_idle': ('CHAT_SESSION_IDLE', _seconds),
     'session_max_age': ('CHAT_SESSION_MAX_AGE', _seconds),
+    'files_url': ('CHAT_FILES_URL', _text),
+    'max_upload_mb': ('CHAT_MAX_UPLOAD_MB', _count),
+    'upload_quota_mb': ('CHAT_UPLOAD_QUOTA_MB', _count),
 }
 
 
@@ -78,6 +81,8 @@ _LIMITS_ENV: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     # reactions (issue "Messages and media")
     'react_burst': ('CHAT_REACT_BURST', _count),
     'react_every': ('CHAT_REACT_EVERY', _seconds),
+    'upload_burst': ('CHAT_UPLOAD_BURST', _count),
+    'upload_every': ('CHAT_UPLOAD_EVERY', _seconds),
 }
 
 
@@ -125,13 +130,14 @@ class RateLimits:
     search_every: float = 1.0
     read_burst: int = 30  # read positions: every open page reports at most about once a second
     read_every: float = 0.2
-
     react_burst: int = 30  # adding or taking back a reaction
     react_every: float = 0.5
+    upload_burst: int = 10  # files posted
+    upload_every: float = 6.0
 
     def __post_init__(self) -> None:
         for name in ('message', 'typing', 'room', 'signup', 'signin_ok', 'signin_ok_address', 'join', 'conversation',
-                     'moderate', 'search', 'read', 'react'):
+                     'moderate', 'search', 'read', 'react', 'upload'):
             burst, every = getattr(self, f'{name}_burst'), getattr(self, f'{name}_every')
             if burst < 1 or not 0 < every < float('inf'):
                 raise ValueError(f'{name}_burst must be at least 1 and {name}_every a finite number of seconds > 0')
@@ -194,6 +200,10 @@ class Settings:
     session_idle: float = 14 * 86400.0  # a session unused this long ends
     session_max_age: float = 90 * 86400.0  # and every session ends this long after sign-in
     edge: EdgeSettings = field(default_factory=EdgeSettings)
+    # files in messages: where (None: <data_dir>/files; s3://...: services/blobs/s3.py), per file, per user (MB)
+    files_url: str | None = None
+    max_upload_mb: int = 25
+    upload_quota_mb: int = 1024
 
     def __post_init__(self) -> None:
         # Overrides from the command line bypass the env parsers: check the same limits here.
@@ -211,6 +221,10 @@ class Settings:
             raise ValueError('history_page and max_message_length must be at least 1')
         if self.hash_slots < 0 or self.hash_queue < 0 or not 0 < self.session_idle <= self.session_max_age:
             raise ValueError('hash_slots and hash_queue must be >= 0, 0 < session_idle <= session_max_age')
+        if self.max_upload_mb < 1 or self.upload_quota_mb < self.max_upload_mb:
+            raise ValueError('CHAT_MAX_UPLOAD_MB must be at least 1 and CHAT_UPLOAD_QUOTA_MB at least as much')
+        if self.files_url is not None and not self.files_url.startswith('s3://'):
+            raise ValueError('CHAT_FILES_URL must be an s3:// URL (leave it unset for the data directory)')
 
     @property
     def db_url(self) -> str:

@@ -36,3 +36,7 @@ class RateLimited(ChatError):
 
 class ServerBusy(RateLimited):
     """Too much expensive work is queued (password hashing): try again in a moment. The API answers 503."""
+
+
+class TooLarge(ChatError):
+    """A file past the per-file limit, or past what the user may still keep (their quota). The API answers 413."""

@@ -56,6 +56,7 @@ class Message:
     edited_at: datetime | None = None  # when its author last edited it (None: never); older versions in message_edits
     reactions: tuple[Reaction, ...] = ()  # per emoji, in the order each was first used (history reads fill it)
     reply_to: ReplyRef | None = None  # the message it answers (same room), as that one is now
+    attachment: Attachment | None = None  # an image or file posted with it (the body is then an optional caption)
 
     @property
     def edited(self) -> bool:
@@ -150,3 +151,33 @@ class ReplyRef:
     author: str
     excerpt: str
     deleted: bool = False
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file posted with a message (services/uploads.py). The bytes are blobs (services/blobs/), named by their
+    SHA-256: `sha256` the file as served (an image re-encoded, without its metadata), `thumb_sha256` an image's
+    thumbnail. `name` is safe to show and to put in a header (no path, no control characters); `mime` was sniffed
+    from the bytes, never taken from the name."""
+
+    id: int
+    name: str
+    mime: str
+    size: int
+    sha256: str
+    thumb_sha256: str | None = None
+    width: int | None = None  # images only: the full size in pixels
+    height: int | None = None
+
+    @property
+    def is_image(self) -> bool:
+        return self.mime.startswith('image/')
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFile:
+    """An attachment with what deciding who may fetch it needs: its room, and whether its message was deleted."""
+
+    attachment: Attachment
+    room_id: int
+    message_id: int
+    uploader_id: int
+    deleted: bool

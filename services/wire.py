@@ -41,7 +41,7 @@ class Spec:
 
 
 SPECS: tuple[Spec, ...] = (
-    # v2: Message.deleted; v3: Message.edited_at; v4: mentions, Message.reactions, Message.reply_to
+    # v2: Message.deleted; v3: Message.edited_at; v4: mentions, Message.reactions, .reply_to, .attachment
     Spec('message.posted', 4, events.MessagePosted),
     Spec('membership.changed', 1, events.MembershipChanged),
     Spec('room.updated', 2, events.RoomUpdated),  # v2: Room.kind

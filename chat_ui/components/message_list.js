@@ -52,6 +52,12 @@ export default {
                       class="chat-editor" aria-label="Edit message" rows="2"
                       @keydown.enter.exact.prevent="saveEdit" @keydown.esc.prevent="cancelEdit"></textarea>
             <div v-else class="chat-body" v-html="m.html"></div>
+            <div v-if="m.attachment && !m.deleted" class="chat-file" :data-file="m.attachment.image ? 'image' : 'file'">
+              <a v-if="m.attachment.image" :href="m.attachment.url" target="_blank" rel="noopener" :title="m.attachment.name"><img
+                 :src="m.attachment.thumb" :alt="m.attachment.name" loading="lazy" v-bind="thumbSize(m.attachment)"></a>
+              <template v-else><a class="chat-file-link" :href="m.attachment.url" :download="m.attachment.name">{{ m.attachment.name }}</a>
+                <span class="chat-file-size">{{ fileSize(m.attachment.size) }}</span></template>
+            </div>
             <div v-if="!m.deleted && m.reactions && m.reactions.length" class="chat-reactions">
               <button v-for="r in m.reactions" :key="r.emoji" type="button" class="chat-chip" data-testid="reaction"
                       :data-emoji="r.emoji" :data-mine="mine(r) ? 'true' : null" :aria-pressed="mine(r) ? 'true' : 'false'"
@@ -556,6 +562,18 @@ export default {
     mentionsMe(m) {
       if (!m.html || m.author_id === this.viewerId) return false;
       return m.html.includes(`data-user="${this.viewerName}"`) || m.html.includes('data-user="room"');
+    },
+    // a message's image: the thumbnail's box (at most 400 px a side) reserved before it loads, so the list keeps its place
+    thumbSize(file) {
+      const w = file.width || 0;
+      const h = file.height || 0;
+      if (!w || !h) return {};
+      const scale = Math.min(1, 400 / Math.max(w, h));
+      return { width: Math.round(w * scale), height: Math.round(h * scale) };
+    },
+    fileSize(bytes) {
+      if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
+      return bytes >= 1e3 ? `${Math.round(bytes / 1e3)} kB` : `${bytes} bytes`;
     },
     clock(iso) {
       const d = new Date(iso);

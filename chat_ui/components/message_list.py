@@ -17,6 +17,7 @@ from services.errors import ChatError
 from services.messages import MAX_PAGE
 from services.models import Message, ReadState, Receipt, Room, User
 
+from .attachment import attachment_payload
 from .react_reply import ReactAndReply, reactions_payload, reply_payload
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,7 @@ def message_payload(message: Message, mentions: Iterable[int] = ()) -> dict[str,
         'reactions': reactions_payload(message.reactions),
         # the message it answers, as that one is now: {seq, author, excerpt (plain text), deleted}, or null
         'reply_to': reply_payload(message.reply_to),
+        'attachment': attachment_payload(message.attachment if not message.deleted else None),  # files_api.py
     }
 
 

@@ -18,6 +18,7 @@ from ..components.message_list import MessageList
 from ..components.opening import opening
 from ..components.room_controls import RoomControls
 from ..components.room_live import RoomLive
+from ..components.uploader import Uploader
 from ..session import current_user
 
 
@@ -67,6 +68,8 @@ def register(services: Services, bridge: Bridge) -> None:
                             services.settings.typing_ttl, header=middle, panel=members_drawer,
                             drawer=members_drawer, reload=current_state, muted=read.muted if read else None)
             composer = Composer(services, user, room.id)
+            with composer.input.add_slot('before'):  # "Attach file"; drop and paste handled by the same element
+                Uploader(room.id, services.uploads.max_bytes)
 
         controls = RoomControls(services, user, room, title, live)
         gone = Gone(pane, live, composer, page)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from .ports.attachments import AttachmentStore
 from .ports.conversations import ConversationStore, ConversationUnit
 from .ports.messages import MessageStore
 from .ports.reactions import ReactionStore
@@ -22,11 +23,12 @@ from .ports.search import SearchStore
 from .ports.sessions import SessionStore
 from .ports.users import UserStore
 
-__all__ = ['ConversationStore', 'ConversationUnit', 'MessageStore', 'ReactionStore', 'ReadStore', 'SearchStore',
-           'SessionStore', 'Store', 'UserStore']
+__all__ = ['AttachmentStore', 'ConversationStore', 'ConversationUnit', 'MessageStore', 'ReactionStore', 'ReadStore',
+           'SearchStore', 'SessionStore', 'Store', 'UserStore']
 
 
-class Store(UserStore, ConversationStore, MessageStore, SearchStore, SessionStore, ReadStore, ReactionStore, Protocol):
+class Store(UserStore, ConversationStore, MessageStore, SearchStore, SessionStore, ReadStore, ReactionStore,
+            AttachmentStore, Protocol):
     """Everything the services keep; a service that needs one capability may ask for that Protocol alone."""
 
     async def start(self) -> None:

@@ -9,13 +9,14 @@ from typing import TYPE_CHECKING
 from ..errors import Conflict, Forbidden, NotFound
 from ..models import AuthSession, Message, MessageVersion, User
 from .base import Store
+from .memory_attachments import MemoryAttachments
 from .memory_reactions import MemoryReactions
 from .memory_reads import MemoryReads
 from .memory_rooms import MemoryConversations, now
 from .memory_search import MemorySearch
 
 
-class MemoryStore(MemoryReactions, MemorySearch, MemoryReads, MemoryConversations):
+class MemoryStore(MemoryAttachments, MemoryReactions, MemorySearch, MemoryReads, MemoryConversations):
     """Users, messages and sessions here; rooms and the unit of work in memory_rooms.py, search in memory_search.py."""
 
     async def start(self) -> None:
@@ -105,7 +106,7 @@ class MemoryStore(MemoryReactions, MemorySearch, MemoryReads, MemoryConversation
         message = row.messages[seq - 1] if 0 < seq <= len(row.messages) else None
         if message is None or message.kind != 'text' or message.deleted:
             return False
-        gone = replace(message, deleted=True, body='', html='')
+        gone = replace(message, deleted=True, body='', html='', attachment=None)  # its file is released
         row.messages[seq - 1] = gone
         row.by_client[(gone.author_id, gone.client_id)] = gone
         row.edits.pop(seq, None)  # its earlier texts go with it

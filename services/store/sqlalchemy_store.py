@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from ..errors import Conflict, NotFound
 from ..models import User
 from .base import Store
+from .sql_attachments import AttachmentRows
 from .sql_conversations import ConversationRows
 from .sql_messages import MessageRows
 from .sql_reactions import ReactionRows
@@ -26,7 +27,8 @@ from .tables import users
 FIRST_USER_LOCK = 0x61646D6E  # 'admn': taken (PostgreSQL) only while the users table is empty
 
 
-class SQLAlchemyStore(ConversationRows, MessageRows, SearchRows, SessionRows, ReadRows, ReactionRows):
+class SQLAlchemyStore(ConversationRows, MessageRows, SearchRows, SessionRows, ReadRows, ReactionRows,
+                      AttachmentRows):
     """Every public method is one transaction; `unit()` gives one for several writes (ports/conversations.py)."""
 
     # accounts

@@ -171,3 +171,23 @@ reactions = Table(
     Column('created_at', UTCDateTime(), nullable=False),
     PrimaryKeyConstraint('message_id', 'user_id', 'emoji'),
 )
+
+# files posted with messages (migration 0008): one per message; the bytes are blobs named by their SHA-256
+attachments = Table(
+    'attachments', metadata,
+    Column('id', BigId, primary_key=True, autoincrement=True),
+    Column('message_id', BigId, ForeignKey('messages.id', ondelete='CASCADE'), nullable=True, unique=True),
+    Column('room_id', BigId, ForeignKey('rooms.id', ondelete='CASCADE'), nullable=False),
+    Column('uploader_id', BigId, ForeignKey('users.id', ondelete='CASCADE'), nullable=False),
+    Column('sha256', String(64), nullable=False),
+    Column('thumb_sha256', String(64), nullable=True),
+    Column('name', String(255), nullable=False),
+    Column('mime', String(100), nullable=False),
+    Column('size', BigInteger, nullable=False),
+    Column('width', Integer, nullable=True),
+    Column('height', Integer, nullable=True),
+    Column('created_at', UTCDateTime(), nullable=False),
+    Index(None, 'uploader_id'),  # a user's quota
+    Index(None, 'sha256'),  # is a blob still used
+    Index(None, 'thumb_sha256'),
+)

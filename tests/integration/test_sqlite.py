@@ -22,8 +22,8 @@ async def test_migrations_create_the_schema_in_an_empty_file(tmp_path: Path) -> 
     with sqlite3.connect(path) as db:
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         assert {'users', 'rooms', 'memberships', 'messages', 'sessions', 'message_edits',
-                'alembic_version', 'read_positions', 'mentions', 'reactions'} <= tables
-        assert db.execute('SELECT version_num FROM alembic_version').fetchall() == [('0007',)]
+                'alembic_version', 'read_positions', 'mentions', 'reactions', 'attachments'} <= tables
+        assert db.execute('SELECT version_num FROM alembic_version').fetchall() == [('0008',)]
         assert db.execute('PRAGMA journal_mode').fetchone() == ('wal',)
 
 

@@ -31,7 +31,7 @@ from services.events import (
     SessionsEnded,
     TypingChanged,
 )
-from services.models import Message, Reaction, ReplyRef, Room
+from services.models import Attachment, Message, Reaction, ReplyRef, Room
 from services.wire import WireError
 
 WHEN = datetime(2026, 11, 30, 1, 2, 3, 456789, tzinfo=UTC)
@@ -46,7 +46,7 @@ GOLDEN: list[tuple[Event, dict[str, Any]]] = [
         'message': {'id': 7, 'room_id': 2, 'seq': 41, 'author_id': 3, 'author_name': 'alice',
                     'body': 'hi **there**', 'html': '<p>hi <strong>there</strong></p>', 'client_id': 'c-1',
                     'created_at': '2026-11-30T01:02:03.456789+00:00', 'kind': 'text', 'deleted': False,
-                    'edited_at': None, 'reactions': [], 'reply_to': None},
+                    'edited_at': None, 'reactions': [], 'reply_to': None, 'attachment': None},
         'mentions': [],
     }),
     (MembershipChanged(room_id=2, user_id=3, username='alice', joined=True, member_count=6), {
@@ -90,7 +90,7 @@ GOLDEN: list[tuple[Event, dict[str, Any]]] = [
         'message': {'id': 7, 'room_id': 2, 'seq': 41, 'author_id': 3, 'author_name': 'alice',
                     'body': 'hi **there**', 'html': '<p>hi <strong>there</strong></p>', 'client_id': 'c-1',
                     'created_at': '2026-11-30T01:02:03.456789+00:00', 'kind': 'text', 'deleted': False,
-                    'edited_at': None, 'reactions': [], 'reply_to': None},
+                    'edited_at': None, 'reactions': [], 'reply_to': None, 'attachment': None},
         'mentions': [4, 5],
     }),
     (ReadMoved(room_id=2, user_id=3, username='alice', seq=41, unread=2, mentions=1, receipt=True), {
@@ -112,7 +112,20 @@ GOLDEN: list[tuple[Event, dict[str, Any]]] = [
                     'created_at': '2026-11-30T01:02:03.456789+00:00', 'kind': 'text', 'deleted': False,
                     'edited_at': None,
                     'reactions': [{'emoji': '\U0001F44D', 'count': 2, 'user_ids': [3, 4], 'names': ['alice', 'bob']}],
-                    'reply_to': {'seq': 40, 'author': 'bob', 'excerpt': 'Lunch?', 'deleted': False}},
+                    'reply_to': {'seq': 40, 'author': 'bob', 'excerpt': 'Lunch?', 'deleted': False},
+                    'attachment': None},
+        'mentions': [],
+    }),
+    (MessagePosted(Message(id=8, room_id=2, seq=42, author_id=3, author_name='alice', body='', html='',
+                           client_id='c-2', created_at=WHEN,
+                           attachment=Attachment(id=5, name='cat.png', mime='image/png', size=1234, sha256='ab' * 32,
+                                                 thumb_sha256='cd' * 32, width=800, height=600))), {
+        'v': 4, 'type': 'message.posted',
+        'message': {'id': 8, 'room_id': 2, 'seq': 42, 'author_id': 3, 'author_name': 'alice', 'body': '', 'html': '',
+                    'client_id': 'c-2', 'created_at': '2026-11-30T01:02:03.456789+00:00', 'kind': 'text',
+                    'deleted': False, 'edited_at': None, 'reactions': [], 'reply_to': None,
+                    'attachment': {'id': 5, 'name': 'cat.png', 'mime': 'image/png', 'size': 1234, 'sha256': 'ab' * 32,
+                                   'thumb_sha256': 'cd' * 32, 'width': 800, 'height': 600}},
         'mentions': [],
     }),
 ]

@@ -1,0 +1,82 @@
+"""The blob port on both adapters: the data directory, and an S3-compatible server (moto's, run locally)."""
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from services.blobs.base import BlobStore
+from services.blobs.s3 import S3BlobStore, S3Location, parse_s3_url
+from services.bootstrap import blob_store
+from services.config import Settings
+from tests.support import free_port
+
+
+@pytest.fixture(scope='module')
+def s3_endpoint() -> Iterator[str]:
+    server_module = pytest.importorskip('moto.server')
+    port = free_port()
+    server = server_module.ThreadedMotoServer(ip_address='127.0.0.1', port=port, verbose=False)
+    server.start()
+    try:
+        yield f'http://127.0.0.1:{port}'
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=['local', 's3'])
+async def blobs(request: pytest.FixtureRequest, tmp_path: Path,
+                monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[BlobStore]:
+    if request.param == 'local':
+        store = blob_store(Settings(data_dir=tmp_path))
+    else:
+        import boto3
+
+        endpoint = request.getfixturevalue('s3_endpoint')
+        for name, value in (('AWS_ACCESS_KEY_ID', 'test'), ('AWS_SECRET_ACCESS_KEY', 'test')):
+            monkeypatch.setenv(name, value)
+        bucket = f'chat-{tmp_path.name.lower().replace("_", "-")[-40:]}'
+        boto3.client('s3', endpoint_url=endpoint, region_name='us-east-1').create_bucket(Bucket=bucket)
+        store = blob_store(Settings(data_dir=tmp_path,
+                                    files_url=f's3://{bucket}/chat/files?endpoint={endpoint}&region=us-east-1'))
+        assert isinstance(store, S3BlobStore)
+    yield store
+    await store.close()
+
+
+async def read(blobs: BlobStore, key: str) -> bytes:
+    return b''.join([chunk async for chunk in blobs.read(key)])
+
+
+async def test_bytes_and_files_are_kept_under_their_sha256(blobs: BlobStore, tmp_path: Path) -> None:
+    key = await blobs.put_bytes(b'hello')
+    assert key == '2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824'
+    assert await blobs.exists(key) and await read(blobs, key) == b'hello'
+    big = tmp_path / 'big.bin'
+    big.write_bytes(bytes(range(256)) * 8192)  # 2 MiB: several chunks
+    file_key = await blobs.put_file(big)
+    assert big.exists()  # the caller's file stays
+    assert await read(blobs, file_key) == big.read_bytes()
+    assert await blobs.put_bytes(big.read_bytes()) == file_key  # the same content: the same blob
+
+
+async def test_a_deleted_or_missing_blob_is_gone(blobs: BlobStore) -> None:
+    key = await blobs.put_bytes(b'bye')
+    await blobs.delete(key)
+    await blobs.delete(key)
+    assert not await blobs.exists(key)
+    with pytest.raises(FileNotFoundError):
+        await read(blobs, key)
+    for bad in ('../x', 'A' * 64):
+        with pytest.raises(ValueError):
+            await blobs.exists(bad)
+
+
+def test_s3_urls() -> None:
+    assert parse_s3_url('s3://bucket/a/b/?endpoint=http://m:9000&region=eu') == S3Location('bucket', 'a/b',
+                                                                                            'http://m:9000', 'eu')
+    assert parse_s3_url('s3://bucket') == S3Location('bucket')
+    for bad in ('http://bucket/x', 's3:///x', 's3://b?colour=red'):
+        with pytest.raises(ValueError, match='CHAT_FILES_URL'):
+            parse_s3_url(bad)
