@@ -115,7 +115,7 @@ def ratios(rows: list[dict[str, Any]]) -> dict[str, float | None]:
 
 HEAD = (f'{"variant":<12} | {"users":>5} {"tabs":>5} | {"msg/s":>5} {"reads/s":>7} | {"p50 ms":>6} {"p99 ms":>6} | '
         f'{"CPU%":>4} {"clients":>7} | {"msg":>5} {"activity":>8} {"attn":>5} {"receipts":>8} /tab/s | '
-        'missed dropped failed')
+        'missed dropped failed | load')
 
 
 def _n(v: float | None, fmt: str = '.0f') -> str:
@@ -127,7 +127,8 @@ def line(r: dict[str, Any]) -> str:
     return (f'{r["variant"]:<12} | {r["users"]:>5} {r["tabs"]:>5} | {r["messages_per_s"]:>5.1f} '
             f'{r["reads_per_s"]:>7.1f} | {_n(r["p50_ms"]):>6} {_n(r["p99_ms"]):>6} | {r["cpu_percent"]:>4.0f} '
             f'{r["clients_cpu_percent"]:>7.0f} | {f["msg"]:>5.2f} {f["activity"]:>8.2f} {f["attn"]:>5.2f} '
-            f'{f["receipts"]:>8.2f}        | {r["missed"]:>6} {r["dropped"]:>7} {r["failed_loads"]:>6}')
+            f'{f["receipts"]:>8.2f}        | {r["missed"]:>6} {r["dropped"]:>7} {r["failed_loads"]:>6} | '
+            f'{r["load"]:>4.1f}')
 
 
 def table(out: dict[str, Any]) -> str:
