@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import cluster, day, report, roomopen
+from . import attention, cluster, day, report, roomopen
 from .fanout import SENDERS, Target, run_levels
 from .procs import LOAD_TEST_ENV, Server
 from .seed import PASSWORD, fill, join_bulk, prepare, user_ids, zipf_memberships
@@ -48,6 +48,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     day.add_argument('--rooms', type=int, default=60, help='rooms of Zipf sizes (default 60)')
     day.add_argument('--window', type=float, default=40.0, help='seconds measured per step (default 40)')
     day.add_argument('--budget', type=float, default=600.0, help='no step starts past this many seconds (600)')
+    attn = parser.add_argument_group('attention (--attention: the --day workload at --users, --rooms, --window)')
+    attn.add_argument('--attention', action='store_true',
+                      help='reads off, receipts on, receipts off at a fixed number of people (bench/attention.py)')
+    attn.add_argument('--users', type=int, default=300, help='people in --attention (default 300)')
     return parser.parse_args(argv)
 
 
@@ -55,6 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     if args.day:
         return day_main(args)
+    if args.attention:
+        return attention_main(args)
     if args.cluster:
         return cluster_main(args)
     levels = args.levels or ([10, 200] if args.quick else [10, 50, 200, 1000])
@@ -143,6 +149,28 @@ def day_main(args: argparse.Namespace) -> int:
     print(day.table(out, os.cpu_count() or 1))
     print(f'\nresults: {path} ({out["seconds"]:.0f} s)')
     print(day.summary(out['rows']))
+    return 0
+
+
+def attention_main(args: argparse.Namespace) -> int:
+    """`--attention`: seed (cached) --users people as --day does, then the three variants of bench/attention.py."""
+    names = [f'day{i:05d}' for i in range(args.users)]
+    began, load = time.monotonic(), os.getloadavg()
+    with tempfile.TemporaryDirectory(prefix='chat-bench-attn-') as tmp:
+        seeded = Path(tmp) / 'seed'
+        memberships = seed_day(seeded, names, args)
+        print(f'seeded {len(names)} people over {args.rooms} rooms ({time.monotonic() - began:.1f} s); '
+              f'{args.window:.0f} s per variant, load average {load[0]:.1f}', flush=True)
+        out = attention.run(seeded, Path(tmp), names, memberships, PASSWORD, workers=args.workers,
+                            concurrency=args.concurrency, window=args.window)
+    out.update(started=time.strftime('%Y-%m-%dT%H:%M:%S%z'), seconds=time.monotonic() - began, users=args.users,
+               rooms=args.rooms, window=args.window,
+               machine={'cpus': os.cpu_count(), 'load_before': load, 'load_after': os.getloadavg()})
+    path = report.save(out, 'attention-')
+    print()
+    print(attention.table(out))
+    print(f'\nresults: {path} ({out["seconds"]:.0f} s; load average {load[0]:.1f} before, '
+          f'{out["machine"]["load_after"][0]:.1f} after)')
     return 0
 
 

@@ -74,12 +74,15 @@ async def open_project_client(base: str, username: str, password: str, room_id: 
 
 
 async def connect_page(base: str, client_id: str, cookies: str, on_msg: Any,
-                       on_js: Any = None, on_update: Any = None, on_live: Any = None) -> socketio.AsyncClient:
+                       on_js: Any = None, on_update: Any = None, on_live: Any = None, *,
+                       more: dict[str, Any] | None = None) -> socketio.AsyncClient:
     """Connect a rendered page's socket like nicegui.js: implicit handshake with the page's client id."""
     sio = socketio.AsyncClient(reconnection=False)
     sio.on('chat:msg', on_msg)
     if on_live is not None:
         sio.on('chat:live', on_live)  # the room's typing, presence, members and topic (chat_ui/bridge.py)
+    for event, handler in (more or {}).items():  # e.g. the drawer's chat:activity, the user's chat:attn
+        sio.on(event, handler)
 
     async def answer_javascript(msg: Any) -> None:  # as a browser would; the page asks e.g. for drawer state
         await track('run_javascript', msg)

@@ -29,12 +29,13 @@ TWO_TABS = 20  # every 20th person has two tabs: 5 %
 
 
 class DayPool:
-    def __init__(self, url: str, password: str, workers: int, concurrency: int) -> None:
+    def __init__(self, url: str, password: str, workers: int, concurrency: int, *, reads: bool = True) -> None:
         ctx = mp.get_context('spawn')
         self.conns, self.procs = [], []
         for i in range(workers):
             parent, child = ctx.Pipe()
-            p = ctx.Process(target=day_worker_main, args=(child, i, url, password, concurrency), daemon=True)
+            p = ctx.Process(target=day_worker_main, args=(child, i, url, password, concurrency, reads),
+                            daemon=True)
             p.start()
             self.conns.append(parent)
             self.procs.append(p)

@@ -20,7 +20,8 @@ import aiohttp
 
 from .clients import TAG
 from .page import PageShapeError
-from .tabs import ChatTab, sign_in
+from .reading import KINDS, AttentiveTab
+from .tabs import sign_in
 
 SEND_EVERY = 60.0  # mean seconds between two messages of a person
 SWITCH_EVERY = 180.0  # ... between two room switches
@@ -32,7 +33,7 @@ FILLER = ' is what I think about the release plan'
 
 @dataclass
 class Visit:
-    tab: ChatTab
+    tab: AttentiveTab
     room: int
     closed: float = 0.0
     received: dict[int, float] = field(default_factory=dict)
@@ -45,8 +46,9 @@ class Visit:
 
 
 class DayWorker:
-    def __init__(self, index: int, base: str, password: str, concurrency: int) -> None:
+    def __init__(self, index: int, base: str, password: str, concurrency: int, *, reads: bool = True) -> None:
         self.base, self.password = base, password
+        self.reads = reads  # tabs say what they read (message_list.js `read`); False: as pages before attention
         self.gate = asyncio.Semaphore(concurrency)  # page loads in flight
         self.tag = (index + 1) * 10_000_000
         self.sends: dict[int, tuple[int, float]] = {}  # tag -> (room, Enter time)
@@ -60,7 +62,7 @@ class DayWorker:
 
     async def visit(self, session: aiohttp.ClientSession, room: int) -> Visit:
         async with self.gate:
-            visit = Visit(ChatTab(self.base, session, lambda _m: None), room)
+            visit = Visit(AttentiveTab(self.base, session, lambda _m: None, reads=self.reads), room)
             visit.tab.on_msg = visit.receive
             self.page_loads += 1
             began = time.time()
@@ -148,8 +150,12 @@ class DayWorker:
 
     def counters(self) -> dict[str, int]:
         live = [v for v in self.visits if not v.closed]
-        return {'tabs': len(live), 'people': len(self.lives), 'page_loads': self.page_loads,
-                'failed_loads': self.failed_loads, 'dropped': sum(v.tab.disconnected for v in self.visits)}
+        out = {'tabs': len(live), 'people': len(self.lives), 'page_loads': self.page_loads,
+               'failed_loads': self.failed_loads, 'dropped': sum(v.tab.disconnected for v in self.visits),
+               'reads_sent': sum(v.tab.reads_sent for v in self.visits)}
+        for kind in KINDS:  # frames received by all tabs so far, by kind
+            out[f'frames_{kind}'] = sum(v.tab.frames[kind] for v in self.visits)
+        return out
 
     async def close(self) -> None:
         for life in self.lives:
@@ -182,8 +188,9 @@ async def _serve(conn: Connection, worker: DayWorker) -> None:
             return
 
 
-def day_worker_main(conn: Connection, index: int, base: str, password: str, concurrency: int) -> None:
+def day_worker_main(conn: Connection, index: int, base: str, password: str, concurrency: int,
+                    reads: bool = True) -> None:
     try:
-        asyncio.run(_serve(conn, DayWorker(index, base, password, concurrency)))
+        asyncio.run(_serve(conn, DayWorker(index, base, password, concurrency, reads=reads)))
     except (EOFError, KeyboardInterrupt):
         pass

@@ -54,6 +54,7 @@ class ChatTab:
         self._throttle: Throttle | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._value = ''
+        self.more_events: dict[str, Receiver] = {}  # more Socket.IO events to listen to (bench/reading.py)
 
     @property
     def composer(self) -> ComposerIds:
@@ -74,12 +75,16 @@ class ChatTab:
         self.client_id, self.room_id = extract_client_id(html), room_id
         self._composer, self._list = find_composer(elements), find_message_list(elements)
         self._typing_label = typing_label_id(elements)
+        self.on_page(elements)
         self._throttle = Throttle(self.composer.typing_throttle, self.composer.typing_leading,
                                   self.composer.typing_trailing)
         cookies = '; '.join(f'{c.key}={c.value}' for c in self.session.cookie_jar)
         self.sio = await connect_page(self.base, self.client_id, cookies, self.on_msg, self._on_js, self._on_update,
-                                      self._on_live)
+                                      self._on_live, more=self.more_events)
         self.sio.on('disconnect', self._on_disconnect)
+
+    def on_page(self, elements: dict[str, Any]) -> None:
+        """What else a tab reads from the page's elements (bench/reading.py: the `read` listener)."""
 
     def _on_disconnect(self, *_: Any) -> None:
         if not self._closing:
