@@ -68,6 +68,7 @@ class Services:
 
     async def close(self) -> None:
         """Stop in reverse order."""
+        await self.reads.close()  # what pages reported is written (and published) before the store and bus go
         await self.sessions.close()
         self.accounts.close()
         await self.presence.close()

@@ -1,12 +1,17 @@
 """Attention: read positions, unread and mention counts, read receipts, muted conversations.
 
-Pages report how far a member has read (`mark_read`, at most about once a second each); the room list shows each
+Pages report how far a member has read (`report`, at most about once a second each: written together with what other
+pages reported within READ_BATCH seconds, in one transaction; `mark_read` writes at once); the room list shows each
 conversation's unread and mention counts (`summary`, `state`); a room's pages show who has seen what
 (`receipts`). Only members have read positions: the administrator reading a room they are not in moves nothing.
 Every change is written in one transaction, then published: ReadMoved (a user's position moved: their pages
 update badges; with `receipt`, the room's pages move their 'Seen by'), MuteChanged.
 """
 from __future__ import annotations
+
+import asyncio
+import logging
+import time
 
 from . import access, validation
 from .access import authorize
@@ -19,6 +24,9 @@ from .ratelimit import Limiter, NoLimit
 from .store.base import Store
 
 __all__ = ['RECEIPTS_MAX_MEMBERS', 'UNREAD_CAP', 'Reads']
+log = logging.getLogger(__name__)
+READ_BATCH = 0.5  # seconds: the reports of all pages in this window are written in one transaction
+FLAGS_TTL = 30.0  # seconds a room's size and a user's receipts setting are reused for ReadMoved.receipt
 
 
 class Reads:
@@ -27,6 +35,61 @@ class Reads:
         self._bus = bus
         self._settings = settings
         self._limit = limit if limit is not None else NoLimit()
+        self._pending: dict[tuple[int, int], tuple[User, int]] = {}  # (room id, user id) -> (user, seq) to write
+        self._flusher: asyncio.Task[None] | None = None
+        self._flags: dict[tuple[str, int], tuple[float, bool]] = {}  # ('room'|'user', id) -> (until, receipts)
+
+    async def report(self, user: User, room_id: int, seq: int) -> None:
+        """A page showed the room's newest message `seq` to its (visible, focused) reader: `mark_read`, but written
+        with every other report of the next READ_BATCH seconds in one transaction (pages report about once a second
+        each: a write and a transaction apiece would be most of the server's work). Positions of non-members and of
+        rooms that do not exist do not move, as with `mark_read`; ReadMoved follows the write. ValidationError for a
+        bad seq or room id, RateLimited past the per-user limit."""
+        number = validation.seq(seq)
+        key = (access.room_id(room_id), user.id)
+        await self._limit.check(user.id)
+        if key not in self._pending or self._pending[key][1] < number:
+            self._pending[key] = (user, number)
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.get_running_loop().create_task(self._flush(READ_BATCH))
+
+    async def close(self) -> None:
+        """Write what was reported and not yet written (the app is stopping)."""
+        if self._flusher is not None and not self._flusher.done():
+            self._flusher.cancel()
+        await self._flush(0)
+
+    async def _flush(self, delay: float) -> None:
+        if delay:
+            await asyncio.sleep(delay)
+        pending, self._pending = self._pending, {}
+        if not pending:
+            return
+        users = {user.id: user for user, _ in pending.values()}
+        try:
+            moved = await self._store.mark_reads([(room_id, user_id, seq)
+                                                  for (room_id, user_id), (_, seq) in pending.items()])
+            for user_id, state in moved:
+                await self._publish(users[user_id], state, await self._shows_receipt(user_id, state.room_id))
+        except Exception:  # the pages report again with their next read
+            log.exception('writing %d read positions failed', len(pending))
+
+    async def _shows_receipt(self, user_id: int, room_id: int) -> bool:
+        """Whether the user's position shows as a receipt in the room (the room's size and the user's setting, each
+        read at most every FLAGS_TTL seconds)."""
+        now = time.monotonic()
+        small = self._flags.get(('room', room_id))
+        if small is None or small[0] < now:
+            room = await self._store.get_room(room_id)
+            small = (now + FLAGS_TTL, room is not None and room.member_count <= RECEIPTS_MAX_MEMBERS)
+            self._flags[('room', room_id)] = small
+        if not small[1]:
+            return False
+        sends = self._flags.get(('user', user_id))
+        if sends is None or sends[0] < now:
+            sends = (now + FLAGS_TTL, await self._store.sends_receipts(user_id))
+            self._flags[('user', user_id)] = sends
+        return sends[1]
 
     async def mark_read(self, user: User, room_id: int, seq: int) -> ReadState | None:
         """Move the user's read position in the room to `seq` (clamped to the room's last message; forward only).
@@ -83,6 +146,7 @@ class Reads:
         if not isinstance(on, bool):
             raise ValidationError('Choose on or off.')
         await self._store.set_send_receipts(user.id, on)
+        self._flags.pop(('user', user.id), None)  # this process's next receipts follow it at once
 
     async def sends_receipts(self, user: User) -> bool:
         return await self._store.sends_receipts(user.id)

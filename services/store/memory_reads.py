@@ -1,7 +1,7 @@
 """The in-memory store's read positions, unread and mention counts, receipts and muted conversations."""
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 from ..models import UNREAD_CAP, ReadState, Receipt
 from .memory_rooms import MemoryData, RoomRow
@@ -27,6 +27,13 @@ class MemoryReads(MemoryData):
             return None
         row.reads[user_id] = target
         return self._state(row, user_id)
+
+    async def mark_reads(self, entries: Sequence[tuple[int, int, int]]) -> list[tuple[int, ReadState]]:
+        moved = []
+        for room_id, user_id, seq in entries:
+            if room_id in self._rooms and (state := await self.mark_read(room_id, user_id, seq)) is not None:
+                moved.append((user_id, state))
+        return moved
 
     async def mark_all_read(self, user_id: int) -> list[ReadState]:
         moved = []

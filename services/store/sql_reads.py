@@ -87,6 +87,21 @@ class ReadRows(SQLCore):
             raise not_found
         return state
 
+    async def mark_reads(self, entries: Sequence[tuple[int, int, int]]) -> list[tuple[int, ReadState]]:
+        """One transaction for the lot: an upsert each (as mark_read), then the states of those that moved."""
+        moved: list[tuple[int, ReadState]] = []
+        if not entries:
+            return moved
+        async with self._write() as conn:
+            for room_id, user_id, seq in entries:
+                target = case((rooms.c.last_seq < seq, rooms.c.last_seq), else_=seq)
+                if await self._move(conn, select(memberships.c.room_id, memberships.c.user_id, target)
+                                    .join(rooms, rooms.c.id == memberships.c.room_id)
+                                    .where(memberships.c.room_id == room_id, memberships.c.user_id == user_id)):
+                    if (state := (await read_states(conn, user_id, [room_id])).get(room_id)) is not None:
+                        moved.append((user_id, state))
+        return moved
+
     async def mark_all_read(self, user_id: int) -> list[ReadState]:
         async with self._write() as conn:
             moved = await self._move(conn, select(memberships.c.room_id, memberships.c.user_id, rooms.c.last_seq)

@@ -179,3 +179,19 @@ async def test_members_named_finds_members_only(store: Store) -> None:
     assert await store.members_named(room.id, {'alice', 'bob', 'carol', 'nobody'}) == {'alice': alice.id,
                                                                                        'bob': bob.id}
     assert await store.members_named(room.id, set()) == {}
+
+
+async def test_mark_reads_writes_many_in_one_go_and_skips_what_cannot_move(store: Store) -> None:
+    alice, bob, room = await _people(store)
+    carol = await store.create_user('carol', 'h')  # not a member
+    other = await store.create_room('ops', '', bob.id)
+    await _post(store, room, alice, 4)
+    await _post(store, other, bob, 2)
+    await store.post_message(other.id, bob, 'x', '<p>x</p>', 'x-1')
+    moved = await store.mark_reads([(room.id, bob.id, 2), (room.id, carol.id, 3), (NO_ID, bob.id, 1),
+                                    (other.id, bob.id, 1), (room.id, alice.id, 99)])
+    # bob moved in dev (2 of 4 left); carol is no member, the missing room moves nothing, bob's own messages in
+    # ops were read already, alice had read hers
+    assert moved == [(bob.id, ReadState(room.id, 2, 2, 0, False))]
+    assert await store.mark_reads([(room.id, bob.id, 99)]) == [(bob.id, ReadState(room.id, 4, 0, 0, False))]
+    assert await store.mark_reads([]) == []

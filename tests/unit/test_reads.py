@@ -148,3 +148,39 @@ async def test_mark_read_has_a_generous_limit(services: Services, alice: User, b
         await services.reads.mark_read(bob, room.id, 1)
     with pytest.raises(RateLimited, match='Slow down'):
         await services.reads.mark_read(bob, room.id, 2)
+
+
+async def test_reports_are_written_together_then_published(
+        services: Services, alice: User, bob: User, carol: User, room: Room, recorder: Recorder,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    from services import reads
+
+    await services.rooms.join(carol, room.id)
+    last = (await services.messages.latest(bob, room.id))[-1].seq
+    calls: list[list[tuple[int, int, int]]] = []
+    original = services.store.mark_reads
+
+    async def counted(entries: list[tuple[int, int, int]]) -> list[tuple[int, ReadState]]:
+        calls.append(list(entries))
+        return await original(entries)
+
+    monkeypatch.setattr(services.store, 'mark_reads', counted)
+    monkeypatch.setattr(reads, 'READ_BATCH', 0.05)
+    recorder.clear()
+    await services.reads.report(bob, room.id, last - 2)
+    await services.reads.report(bob, room.id, last - 1)  # the later report of the same page wins
+    await services.reads.report(bob, room.id, last - 3)  # an earlier one does not undo it
+    await services.reads.report(carol, room.id, last)
+    assert recorder.of(ReadMoved) == [] and calls == []  # nothing written yet
+    await asyncio.sleep(0.2)
+    assert calls == [[(room.id, bob.id, last - 1), (room.id, carol.id, last)]]  # one transaction for all
+    # (last: carol's join notice, which is never unread)
+    assert sorted((e.user_id, e.seq, e.unread) for e in recorder.of(ReadMoved)) == [(bob.id, last - 1, 0),
+                                                                                   (carol.id, last, 0)]
+    with pytest.raises(ValidationError):
+        await services.reads.report(bob, room.id, -5)
+    await services.reads.report(bob, room.id, last)
+    await services.reads.close()  # stopping writes what is pending at once
+    assert calls[-1] == [(room.id, bob.id, last)]

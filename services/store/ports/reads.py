@@ -8,7 +8,7 @@ questions answer None / nothing.
 """
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Protocol
 
 from ...models import ReadState, Receipt
@@ -20,6 +20,10 @@ class ReadStore(Protocol):
 
         The new state, or None when nothing moved (already there or further, or not a member). NotFound for a
         room that does not exist."""
+
+    async def mark_reads(self, entries: Sequence[tuple[int, int, int]]) -> list[tuple[int, ReadState]]:
+        """Many `mark_read`s, (room_id, user_id, seq) each, in ONE transaction (what pages reported in the last
+        moment): (user_id, new state) of those that moved. Entries of non-members or missing rooms move nothing."""
 
     async def mark_all_read(self, user_id: int) -> list[ReadState]:
         """Every conversation of the user read up to its last seq, in one transaction: the states that moved."""
