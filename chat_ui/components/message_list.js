@@ -1,12 +1,14 @@
-// The message pane: the one piece of JavaScript in the app (see DESIGN.md, "the hot path").
+// The message pane (see DESIGN.md, "the hot path"); its attention, files, reactions and replies parts are in pane/
+// (served as the ES modules "chat-pane/...": message_list.py registers the folder) and spread into it below.
 // The server sends each message once per chat room over NiceGUI's own Socket.IO connection
 // (event "chat:msg": one message, or a list of them when a burst was batched); this component appends
 // it. History, older pages and catch-up after a gap come through NiceGUI events to Python and back
 // through run_method.
 // Invariants: messages are sorted by seq, unique by seq, and at most maxWindow are kept.
-const QUICK = ["\u{1F44D}", "\u2764\uFE0F", "\u{1F602}", "\u{1F389}", "\u{1F62E}", "\u{1F622}", "\u{1F64F}", "\u{1F440}"];
-const PICKER_COLUMNS = 8;
-let emojiLoad = null; // one fetch per page, whatever the number of panes
+import { attention, attentionComputed } from "chat-pane/attention.js";
+import { files } from "chat-pane/files.js";
+import { reactions, reactionsComputed } from "chat-pane/reactions.js";
+import { replies } from "chat-pane/replies.js";
 
 export default {
   template: `
@@ -127,33 +129,8 @@ export default {
     };
   },
   computed: {
-    // seq -> "alice, bob": each reader under the newest shown message they have read (the viewer left out)
-    seenBy() {
-      const out = {};
-      if (!this.messages.length) return out;
-      const first = this.messages[0].seq;
-      for (const [id, [name, seq]] of Object.entries(this.readers)) {
-        if (Number(id) === this.viewerId || seq < first) continue;
-        let at = 0;
-        for (const m of this.messages) {
-          if (m.seq > seq) break;
-          at = m.seq;
-        }
-        if (at) (out[at] = out[at] || []).push(name);
-      }
-      for (const seq of Object.keys(out)) out[seq] = out[seq].sort().join(", ");
-      return out;
-    },
-    // the picker's emoji: the usual few first, then every one whose names hold each word typed
-    pickerList() {
-      if (!this.picker || !this.emojiData) return [];
-      const words = this.picker.query.toLowerCase().split(/\s+/).filter(Boolean);
-      if (!words.length) {
-        const usual = QUICK.map((q) => this.emojiData.find((e) => e[0] === q)).filter(Boolean);
-        return usual.concat(this.emojiData.filter((e) => !QUICK.includes(e[0])));
-      }
-      return this.emojiData.filter((e) => words.every((w) => e[1].toLowerCase().includes(w)));
-    },
+    ...attentionComputed,
+    ...reactionsComputed,
   },
   created() {
     this.deletedSeqs = new Set(); // deletions heard live, remembered: a read that raced one may bring the message back
@@ -225,6 +202,10 @@ export default {
     this.dropReplies();
   },
   methods: {
+    ...attention,
+    ...files,
+    ...reactions,
+    ...replies,
     // What is typed in the composer survives a reload (e.g. NiceGUI reloading the page after a server
     // restart while a message waited to be sent): it is kept per room in this tab's sessionStorage.
     // Sent but not yet seen stored: the composer puts each message in this tab's outbox (sessionStorage)
@@ -512,69 +493,6 @@ export default {
         this.maybeRead();
       });
     },
-    // Attention. "New messages" before the first message of someone else's past the viewer's read position.
-    markUnread(list) {
-      if (this.lastRead < 0) return;
-      const first = list.find((m) => m.seq > this.lastRead && m.author_id !== this.viewerId && m.kind === "text");
-      this.dividerSeq = first ? first.seq : 0;
-    },
-    // the page opens at the first unread message (near the top), unless that is on screen with the newest anyway
-    startAtUnread() {
-      this.detached = this.lastShown() < this.known;
-      this.$nextTick(() => {
-        const list = this.$refs.scroller;
-        const el = list && list.querySelector('[data-testid="unread-divider"]');
-        if (!el) return;
-        list.scrollTop += el.getBoundingClientRect().top - list.getBoundingClientRect().top - 8;
-        this.maybeRead();
-      });
-    },
-    // The viewer has read the room when the newest message is on screen in a visible, focused page: the server
-    // hears the newest seq, at most once a second (the last one of a burst included).
-    maybeRead() {
-      if (this.lastRead < 0 || !this.ready || this.detached || !this.messages.length) return;
-      if (document.visibilityState !== "visible" || !document.hasFocus() || !this.nearBottom()) return;
-      const seq = this.lastShown();
-      if (seq <= (this.readSent || this.lastRead)) return;
-      const wait = (this.readAt || 0) + 1000 - Date.now();
-      if (wait > 0) {
-        if (!this.readTimer) this.readTimer = setTimeout(() => ((this.readTimer = null), this.maybeRead()), wait);
-        return;
-      }
-      this.readSent = seq;
-      this.readAt = Date.now();
-      this.$emit("read", { seq });
-    },
-    setReceipts(list) {
-      const readers = {};
-      for (const [id, name, seq] of list || []) readers[id] = [name, seq];
-      this.readers = readers;
-    },
-    moveReaders(list) {
-      if (!this.receipts) return; // the viewer sends no receipts: they see nobody's
-      const readers = { ...this.readers };
-      for (const [id, name, seq] of list || []) {
-        if (!readers[id] || readers[id][1] < seq) readers[id] = [name, seq];
-      }
-      this.readers = readers;
-    },
-    // our renderer's mention spans only (markdown-it escapes every quote a person types)
-    mentionsMe(m) {
-      if (!m.html || m.author_id === this.viewerId) return false;
-      return m.html.includes(`data-user="${this.viewerName}"`) || m.html.includes('data-user="room"');
-    },
-    // a message's image: the thumbnail's box (at most 400 px a side) reserved before it loads, so the list keeps its place
-    thumbSize(file) {
-      const w = file.width || 0;
-      const h = file.height || 0;
-      if (!w || !h) return {};
-      const scale = Math.min(1, 400 / Math.max(w, h));
-      return { width: Math.round(w * scale), height: Math.round(h * scale) };
-    },
-    fileSize(bytes) {
-      if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
-      return bytes >= 1e3 ? `${Math.round(bytes / 1e3)} kB` : `${bytes} bytes`;
-    },
     clock(iso) {
       const d = new Date(iso);
       return isNaN(d) ? "" : d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
@@ -588,172 +506,6 @@ export default {
       let h = 0;
       for (const c of String(name)) h = (h * 31 + c.charCodeAt(0)) % 360;
       return `hsl(${h}, 55%, 45%)`;
-    },
-    // Reactions: chips under a message (emoji and count; mine look selected; the title says who), "React" opens
-    // the picker. A click asks the server to toggle mine; every page of the room then hears reaction.changed.
-    reactable(m) {
-      return this.canReact && m.kind === "text" && !m.deleted;
-    },
-    mine(r) {
-      return (r.user_ids || []).includes(this.viewerId);
-    },
-    who(r) {
-      const names = r.names || [];
-      const shown = names.slice(0, 20).join(", ");
-      return names.length > 20 ? `${shown} and ${names.length - 20} more` : shown;
-    },
-    react(seq, emoji) {
-      if (this.canReact) this.$emit("react", { seq, emoji });
-    },
-    // one change heard live: add or take away that person in that emoji's chip, wherever the message is
-    applyReaction(e) {
-      const change = (m) => {
-        if (m.seq !== e.seq || m.kind !== "text") return m;
-        const list = (m.reactions || []).map((r) => ({ ...r, user_ids: [...r.user_ids], names: [...r.names] }));
-        let r = list.find((x) => x.emoji === e.emoji);
-        if (e.added && !r) list.push((r = { emoji: e.emoji, count: 0, user_ids: [], names: [] }));
-        const at = r ? r.user_ids.indexOf(e.user_id) : -1;
-        if (e.added && at < 0) {
-          r.user_ids.push(e.user_id);
-          r.names.push(e.username);
-          r.count += 1;
-        } else if (!e.added && at >= 0) {
-          r.user_ids.splice(at, 1);
-          r.names.splice(at, 1);
-          r.count -= 1;
-        }
-        return { ...m, reactions: list.filter((x) => x.count > 0) };
-      };
-      if (this.messages.some((m) => m.seq === e.seq)) this.messages = this.messages.map(change);
-      this.pending = this.pending.map(change);
-    },
-    // after a reconnect: the reactions now of the messages from `first` to `last` ([[seq, reactions], ...]; a
-    // message left out has none)
-    setReactions(pairs, first, last) {
-      const now = new Map(pairs);
-      this.messages = this.messages.map((m) =>
-        m.kind === "text" && m.seq >= first && m.seq <= last ? { ...m, reactions: now.get(m.seq) || [] } : m);
-    },
-    openPicker(seq, event) {
-      const button = event && event.currentTarget;
-      const box = button ? button.getBoundingClientRect() : { bottom: 80, right: 320 };
-      const width = 320, height = 320;
-      const top = box.bottom + height + 8 > window.innerHeight ? Math.max(8, box.top - height - 4) : box.bottom + 4;
-      const left = Math.max(8, Math.min(box.right - width, window.innerWidth - width - 8));
-      this.pickerOpener = button;
-      this.picker = { seq, query: "", top, left };
-      this.loadEmoji();
-      this.$nextTick(() => this.$refs.pickerSearch && this.$refs.pickerSearch.focus());
-      if (!this.onOutside) {
-        this.onOutside = (e) => this.picker && this.$refs.picker && !this.$refs.picker.contains(e.target) && this.closePicker(false);
-        document.addEventListener("mousedown", this.onOutside);
-      }
-    },
-    loadEmoji() {
-      if (this.emojiData) return;
-      if (!emojiLoad) {
-        emojiLoad = fetch("/api/emoji.json", { credentials: "same-origin" })
-          .then((r) => (r.ok ? r.json() : Promise.reject(r.status)))
-          .catch(() => {
-            emojiLoad = null; // the next opening tries again
-            return null;
-          });
-      }
-      emojiLoad.then((data) => {
-        if (Array.isArray(data)) this.emojiData = data;
-      });
-    },
-    closePicker(refocus) {
-      this.picker = null;
-      if (this.onOutside) document.removeEventListener("mousedown", this.onOutside);
-      this.onOutside = null;
-      if (refocus && this.pickerOpener && this.pickerOpener.isConnected) this.pickerOpener.focus();
-    },
-    pick(emoji) {
-      const seq = this.picker && this.picker.seq;
-      this.closePicker(true);
-      if (seq) this.react(seq, emoji);
-    },
-    pickFirst() {
-      if (this.pickerList.length) this.pick(this.pickerList[0][0]);
-    },
-    // arrows move through the grid (Tab leaves it); Enter or Space picks the focused emoji (a button)
-    onPickerKey(e) {
-      const moves = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: PICKER_COLUMNS, ArrowUp: -PICKER_COLUMNS };
-      if (!(e.key in moves)) return;
-      e.preventDefault();
-      const buttons = [...this.$refs.picker.querySelectorAll(".chat-picker-emoji")];
-      this.moveInPicker(buttons.indexOf(document.activeElement), moves[e.key]);
-    },
-    moveInPicker(from, by) {
-      const buttons = this.$refs.picker ? [...this.$refs.picker.querySelectorAll(".chat-picker-emoji")] : [];
-      if (!buttons.length) return;
-      const to = from < 0 ? 0 : from + by;
-      if (to < 0) return this.$refs.pickerSearch.focus();
-      buttons[Math.min(to, buttons.length - 1)].focus();
-    },
-    // Replies: "Reply" quotes the message above the composer; the composer sends its seq with the text
-    // (composer.py takes it from window.chatReply); Escape in the composer or the cross cancels it.
-    replyable(m) {
-      return this.canReply && m.kind === "text" && !m.deleted;
-    },
-    startReply(m) {
-      this.replying = { seq: m.seq, author: m.author, excerpt: this.firstLine(m.html) };
-      const box = document.querySelector('textarea[aria-label="Message"]');
-      if (box) box.focus();
-    },
-    cancelReply() {
-      this.replying = null;
-      const box = document.querySelector('textarea[aria-label="Message"]');
-      if (box) box.focus();
-    },
-    firstLine(html) {
-      const el = document.createElement("div");
-      el.innerHTML = html || ""; // sanitised on the server (it is what the pane shows); never attached
-      for (const block of el.querySelectorAll("p, li, h1, h2, h3, h4, h5, h6, pre, blockquote, br")) block.after("\n");
-      const line = (el.textContent || "").split("\n").map((l) => l.trim()).find(Boolean) || "";
-      return line.length > 100 ? line.slice(0, 99).trimEnd() + "\u2026" : line;
-    },
-    keepReplies() {
-      const pane = this;
-      window.chatReply = {
-        roomId: this.roomId,
-        take() { // the seq the message being sent answers (0: none); the quote goes
-          const seq = pane.replying ? pane.replying.seq : 0;
-          pane.replying = null;
-          return seq;
-        },
-        restore(seq) { // the message came back to the composer (not sent): quote its parent again
-          const m = pane.messages.find((x) => x.seq === seq);
-          if (m && pane.replyable(m)) pane.startReply(m);
-        },
-      };
-      this.onReplyKey = (e) => {
-        if (e.key !== "Escape" || !this.replying) return;
-        const box = e.target;
-        if (box && box.tagName === "TEXTAREA" && box.getAttribute("aria-label") === "Message") this.cancelReply();
-      };
-      document.addEventListener("keydown", this.onReplyKey);
-    },
-    dropReplies() {
-      document.removeEventListener("keydown", this.onReplyKey);
-      if (this.onOutside) document.removeEventListener("mousedown", this.onOutside);
-      if (window.chatReply && window.chatReply.roomId === this.roomId) window.chatReply = null;
-    },
-    // The parent of a reply: shown and marked where it is, or the window around it is loaded first (as a search
-    // result opens a room: Messages.around, then focusOn)
-    goToMessage(seq) {
-      if (this.messages.some((m) => m.seq === seq)) return this.focusOn(seq);
-      this.$emit("around", { seq });
-    },
-    showAround(list, hasOlder, seq) {
-      this.settle(list);
-      list = list.map((m) => this.asDeleted(m));
-      if (!list.length) return;
-      this.messages = list.slice(-this.maxWindow);
-      this.hasOlderNow = hasOlder;
-      this.known = Math.max(this.known, this.lastShown());
-      this.focusOn(seq);
     },
   },
 };

@@ -63,7 +63,7 @@ def known_sockets(client: Client) -> list[str]:
     return [sid for sid in client._socket_to_document_id if core.sio.manager.eio_sid_from_sid(sid, '/') is not None]
 
 
-class MessageList(ReactAndReply, component='message_list.js'):
+class MessageList(ReactAndReply, component='message_list.js', esm={'chat-pane': 'pane'}):  # pane/: its parts
     def __init__(self, services: Services, viewer: User, room: Room, history: list[Message],
                  can: Iterable[str] = (), *, focus: int = 0, last_seq: int = 0, read: ReadState | None = None,
                  receipts: list[Receipt] | None = None) -> None:

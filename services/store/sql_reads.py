@@ -88,19 +88,25 @@ class ReadRows(SQLCore):
         return state
 
     async def mark_reads(self, entries: Sequence[tuple[int, int, int]]) -> list[tuple[int, ReadState]]:
-        """One transaction for the lot: an upsert each (as mark_read), then the states of those that moved."""
-        moved: list[tuple[int, ReadState]] = []
+        """One transaction for the lot, upserts only (as mark_read: SQLite's one writer, and the messages being
+        posted, wait for nothing else), then the states of those that moved, read after the commit (one query per
+        user)."""
         if not entries:
-            return moved
+            return []
+        moved: dict[int, list[int]] = {}  # user id -> rooms moved
         async with self._write() as conn:
             for room_id, user_id, seq in entries:
                 target = case((rooms.c.last_seq < seq, rooms.c.last_seq), else_=seq)
                 if await self._move(conn, select(memberships.c.room_id, memberships.c.user_id, target)
                                     .join(rooms, rooms.c.id == memberships.c.room_id)
                                     .where(memberships.c.room_id == room_id, memberships.c.user_id == user_id)):
-                    if (state := (await read_states(conn, user_id, [room_id])).get(room_id)) is not None:
-                        moved.append((user_id, state))
-        return moved
+                    moved.setdefault(user_id, []).append(room_id)
+        states: list[tuple[int, ReadState]] = []
+        async with self._engine.connect() as conn:
+            for user_id, room_ids in moved.items():
+                found = await read_states(conn, user_id, room_ids)
+                states += [(user_id, found[room_id]) for room_id in room_ids if room_id in found]
+        return states
 
     async def mark_all_read(self, user_id: int) -> list[ReadState]:
         async with self._write() as conn:
