@@ -123,7 +123,9 @@ class Cluster:
         env.update(CHAT_HOST='127.0.0.1', CHAT_PORT=str(node.port), CHAT_DATA_DIR=str(node.data_dir),
                    CHAT_DATABASE_URL=self.database_url, CHAT_REDIS_URL=self.redis_url,
                    CHAT_STORAGE_SECRET=secret, CHAT_TRUSTED_PROXIES='127.0.0.1',
-                   CHAT_ALLOWED_ORIGINS=self.url, **self.env)
+                   CHAT_ALLOWED_ORIGINS=self.url,
+                   # files posted on one instance are served by all: one directory for the cluster's files
+                   CHAT_FILES_URL=(self.data_dir / 'files').resolve().as_uri(), **self.env)
         return env
 
     def _spawn(self, node: Instance, secret: str | None = None) -> None:

@@ -6,6 +6,8 @@ import secrets
 import time
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
 
 from argon2 import PasswordHasher
 
@@ -122,7 +124,10 @@ def bootstrap(settings: Settings, *, store: Store | None = None, bus: Bus | None
 
 
 def blob_store(settings: Settings) -> BlobStore:
-    """Where files go: an S3-compatible bucket with CHAT_FILES_URL=s3://..., else <data dir>/files."""
+    """Where files go: an S3-compatible bucket with CHAT_FILES_URL=s3://..., a directory every instance mounts with
+    CHAT_FILES_URL=file:///path, else <data dir>/files."""
+    if settings.files_url and settings.files_url.startswith('file:///'):
+        return LocalBlobStore(Path(unquote(settings.files_url[len('file://'):])))
     if settings.files_url:
         return S3BlobStore(parse_s3_url(settings.files_url))
     return LocalBlobStore(settings.data_dir / 'files')

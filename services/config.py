@@ -121,8 +121,10 @@ class Settings:
             raise ValueError('hash_slots and hash_queue must be >= 0, 0 < session_idle <= session_max_age')
         if self.max_upload_mb < 1 or self.upload_quota_mb < self.max_upload_mb:
             raise ValueError('CHAT_MAX_UPLOAD_MB must be at least 1 and CHAT_UPLOAD_QUOTA_MB at least as much')
-        if self.files_url is not None and not self.files_url.startswith('s3://'):
-            raise ValueError('CHAT_FILES_URL must be an s3:// URL (leave it unset for the data directory)')
+        if self.files_url is not None and not (self.files_url.startswith('s3://')
+                                               or self.files_url.startswith('file:///')):
+            raise ValueError('CHAT_FILES_URL must be an s3:// URL or a file:/// URL of a directory shared by the '
+                             'instances (leave it unset for the data directory)')
 
     @property
     def db_url(self) -> str:

@@ -1,9 +1,12 @@
 """In Chromium through nginx: alice on instance 1, bob on instance 2. Messages, typing, presence, a new direct
-message, unread badges, read receipts, reactions and replies cross."""
+message, unread badges, read receipts, reactions, replies and files cross."""
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
+from pathlib import Path
 
+from PIL import Image
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -11,6 +14,7 @@ from selenium.webdriver.common.keys import Keys
 from deploy.cluster import Cluster
 from tests.browser.attention import badges, focused, seen_by
 from tests.browser.helpers import click, field, messages, send, sign_in, sign_up, wait, wait_connected
+from tests.browser.test_files import loaded_images
 
 from .conftest import create_users, node_cookie
 
@@ -94,8 +98,10 @@ def test_badges_and_receipts_cross_instances(cluster: Cluster, browser: Callable
     wait(carol, lambda d: seen_by(d).get(newest) == 'Seen by dave', timeout=15)
 
 
-def test_reactions_and_replies_cross_instances(cluster: Cluster, browser: Callable[..., webdriver.Chrome]) -> None:
-    """erin on instance 1 asks; frank on instance 2 reacts and replies; erin sees both live."""
+def test_reactions_replies_and_files_cross_instances(cluster: Cluster, browser: Callable[..., webdriver.Chrome],
+                                                     tmp_path: Path) -> None:
+    """erin on instance 1 asks; frank on instance 2 reacts and replies; erin sees both live; erin's picture shows
+    on frank's page."""
     erin, frank = pinned(browser, cluster, 1), pinned(browser, cluster, 2)
     create_users(cluster, 'erin', 'frank')
     sign_in(erin, cluster.url, 'erin')
@@ -118,3 +124,13 @@ def test_reactions_and_replies_cross_instances(cluster: Cluster, browser: Callab
     reply = next(s for s, t in reversed(messages(erin)) if 'yes, after lunch' in t)
     parent = erin.find_element(By.CSS_SELECTOR, f'[data-seq="{reply}"] [data-testid=reply-parent]')
     assert parent.get_attribute('data-parent-seq') == str(seq) and 'ship it today?' in parent.text
+
+    # a picture posted through instance 1 shows on instance 2's page, served by instance 2 (the cluster's files
+    # are in one directory: CHAT_FILES_URL, deploy/cluster.py)
+    picture = tmp_path / 'board.png'
+    buffer = io.BytesIO()
+    Image.new('RGB', (600, 300), (40, 120, 250)).save(buffer, format='PNG')
+    picture.write_bytes(buffer.getvalue())
+    wait(erin, lambda d: d.find_element(By.CSS_SELECTOR, 'input[type=file]')).send_keys(str(picture))
+    for driver in (erin, frank):
+        wait(driver, lambda d: loaded_images(d) == [(400, 'board.png')], timeout=20)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from services.blobs.base import BlobStore
+from services.blobs.local import LocalBlobStore
 from services.blobs.s3 import S3BlobStore, S3Location, parse_s3_url
 from services.bootstrap import blob_store
 from services.config import Settings
@@ -25,11 +26,15 @@ def s3_endpoint() -> Iterator[str]:
         server.stop()
 
 
-@pytest.fixture(params=['local', 's3'])
+@pytest.fixture(params=['local', 'shared', 's3'])
 async def blobs(request: pytest.FixtureRequest, tmp_path: Path,
                 monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[BlobStore]:
     if request.param == 'local':
         store = blob_store(Settings(data_dir=tmp_path))
+    elif request.param == 'shared':  # a directory several instances mount, named by a file:/// URL
+        shared = tmp_path / 'shared files'
+        store = blob_store(Settings(data_dir=tmp_path / 'node', files_url=shared.as_uri()))
+        assert isinstance(store, LocalBlobStore) and store.root == shared
     else:
         import boto3
 
@@ -80,3 +85,9 @@ def test_s3_urls() -> None:
     for bad in ('http://bucket/x', 's3:///x', 's3://b?colour=red'):
         with pytest.raises(ValueError, match='CHAT_FILES_URL'):
             parse_s3_url(bad)
+
+
+def test_files_url_names_a_bucket_or_an_absolute_directory(tmp_path: Path) -> None:
+    for wrong in ('file://relative/dir', 'ftp://host/x', '/srv/files'):
+        with pytest.raises(ValueError, match='CHAT_FILES_URL'):
+            Settings(data_dir=tmp_path, files_url=wrong)
