@@ -310,6 +310,27 @@ def test_native_window_shows_login_page(native_app: NativeApp, xvfb: Xvfb, tmp_p
     wait_for('the window to present the notification', lambda: 'notification: alice in #general: lunch?'
              in app.log.read_text(errors='replace'), 10, interval=0.3, log=app.log)
 
+    # (c4) the chat itself in the window: an account made on the login page, then a message sent from the composer
+    # shows in the conversation, whose drawer carries the attention badges (data-unread) of the browser's
+    fill = ('(() => { const set = (label, value) => { const i = document.querySelector(`[aria-label="${label}"]`)'
+            ' || [...document.querySelectorAll("label")].find(l => l.innerText.trim() === label)'
+            '?.querySelector("input"); i.value = value; i.dispatchEvent(new Event("input", {bubbles: true})); };'
+            ' set("Username", "winnie"); set("Password", "correct horse");'
+            ' setTimeout(() => [...document.querySelectorAll("button")].find(b => b.innerText.trim().toUpperCase()'
+            ' === "CREATE ACCOUNT").click(), 300); return true; })()')
+    evaluate_in_window(app.debug_port, app.url, fill)
+    wait_for('the window to open the room after the sign-up', lambda: evaluate_in_window(
+        app.debug_port, app.url, 'location.pathname.startsWith("/room/") && !!window.did_handshake'
+        ' && !!document.querySelector("textarea[aria-label=Message]")'), 30, interval=0.5, log=app.log)
+    send = ('(() => { const box = document.querySelector("textarea[aria-label=Message]"); box.value = "hello from the'
+            ' window"; box.dispatchEvent(new Event("input", {bubbles: true})); box.dispatchEvent(new KeyboardEvent('
+            '"keydown", {key: "Enter", code: "Enter", keyCode: 13, bubbles: true})); return true; })()')
+    evaluate_in_window(app.debug_port, app.url, send)
+    shown = ('[...document.querySelectorAll("[data-testid=message]")].some(e => e.innerText.includes("hello from'
+             ' the window")) && document.querySelectorAll("a.chat-room[data-unread][data-mentions]").length > 0')
+    wait_for('the message in the window\'s conversation', lambda: evaluate_in_window(
+        app.debug_port, app.url, shown), 20, interval=0.5, log=app.log)
+
     # (d) SIGTERM to the server's process alone (as a service manager or `kill` sends it): the window's process,
     # multiprocessing's resource tracker and Qt WebEngine go with it
     beside = window_processes(app)
