@@ -18,12 +18,13 @@ DMS = "return [...document.querySelectorAll('.chat-dm-name')].map(e => e.innerTe
 DM_LINKS = "return [...document.querySelectorAll('nav[aria-label=\"Direct messages\"] a')].map(e => e.innerText)"
 ROOMS = "return [...document.querySelectorAll('.chat-room-name')].map(e => e.innerText)"
 DELETED = ("return [...document.querySelectorAll('[data-testid=message][data-deleted=true]')]"
-           ".map(e => [Number(e.dataset.seq), e.innerText])")
+           ".map(e => [Number(e.dataset.seq), (e.querySelector('.chat-body') || {}).innerText || ''])")
 
 
 def deleted(driver: webdriver.Chrome) -> list[int]:
-    """The seqs of the messages shown as deleted (data-deleted="true", the text "message deleted")."""
-    return [seq for seq, text in driver.execute_script(DELETED) if text.endswith('message deleted')]
+    """The seqs of the messages shown as deleted (data-deleted="true", the body "message deleted"; a "Seen by" line
+    may follow it)."""
+    return [seq for seq, text in driver.execute_script(DELETED) if text.strip() == 'message deleted']
 
 
 def seq_of(driver: webdriver.Chrome, text: str) -> int:

@@ -20,6 +20,7 @@ from selenium.webdriver.common.by import By
 
 from tests.support import App, running_app
 
+from .attention import focused, seen_by
 from .helpers import button, field, send, sign_up, wait, wait_connected
 from .xss_payloads import PAYLOADS, S
 
@@ -50,8 +51,11 @@ for (const m of messages) {
     for (const a of el.attributes) {
       if (/^on/i.test(a.name)) problems.push(`${where}: ${el.tagName} has ${a.name}`);
     }
-    // the template's "Delete", "Edit" and in-place editor
-    const ours = el.matches('button.chat-delete, button.chat-edit, textarea.chat-editor') && !el.closest('.chat-body');
+    // the template's "Delete", "Edit", "Reply", "React", reaction chips, a reply's parent, the in-place editor, and
+    // the image of a file posted (outside the body: a payload's markup is inside it)
+    const ours = el.matches('button.chat-delete, button.chat-edit, button.chat-reply, button.chat-react, '
+                            + 'button.chat-chip, button.chat-quote, textarea.chat-editor, .chat-file img')
+                 && !el.closest('.chat-body');
     if (FORBIDDEN.test(el.tagName) && !ours) {
       problems.push(`${where}: <${el.tagName.toLowerCase()}> element`);
     }
@@ -128,6 +132,7 @@ def test_hostile_messages_and_topic_stay_text(app: App, browser: Callable[..., w
     alice, bob = browser(), browser()
     for driver in (alice, bob):
         trap(driver)
+        focused(driver)  # bob reads as messages arrive: his reload opens on the latest page (not at an unread one)
     with ThreadPoolExecutor(2) as pool:  # two browsers, two sign-ups at once
         list(pool.map(lambda args: sign_up(*args), [(alice, app.url, 'alice', PASSWORD),
                                                      (bob, app.url, 'bob', PASSWORD)]))
@@ -157,6 +162,9 @@ def test_hostile_messages_and_topic_stay_text(app: App, browser: Callable[..., w
     assert_clean(bob, total, 'bob (live)')
     assert_clean(alice, total, 'alice (live)')
 
+    newest = max(int(s) for s in alice.execute_script(
+        "return [...document.querySelectorAll('[data-testid=message]')].map(e => e.dataset.seq)"))
+    wait(alice, lambda d: seen_by(d).get(newest) == 'Seen by bob', timeout=15)  # bob's read is stored
     bob.refresh()  # history path: the latest page, then older pages on scroll
     wait_connected(bob)
     scroll_to_start(bob, total)

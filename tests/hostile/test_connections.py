@@ -98,7 +98,9 @@ async def test_room_pages_of_one_user_hold_at_most_the_per_user_limit(hostile: H
     print(f'300 room pages for one user (10 sessions, 10 addresses): RSS {before:.0f} MiB before, '
           f'{after:.0f} after, {later:.0f} 25 s later')
     assert statuses == [200] * 300
-    assert after - before < 30  # before the limit: +69 MiB (about 0.23 MiB a page); 20 pages are about 5 MiB
+    # before the limit: +69 MiB (about 0.23 MiB a page); 20 pages are about 5 MiB. Measured 24-28 MiB until the room
+    # page grew its attention, reactions and files parts (the upload control, read state, receipts): 36 MiB then.
+    assert after - before < 45
 
 
 async def open_socket(session: aiohttp.ClientSession, h: Hostile) -> aiohttp.ClientWebSocketResponse | None:
