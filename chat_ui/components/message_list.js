@@ -121,6 +121,7 @@ export default {
       pending: [], // live messages that arrived before history or during a catch-up
       checkDeleted: false, // the next catch-up also asks which shown messages were deleted (or edited) meanwhile
       editing: null, // {seq, text}: the message of the viewer's being edited in place
+      loadingNewer: false, // a detached window asked for the page after its last message
       dividerSeq: 0, // "New messages" goes before this message: the first unread one when the page opened
       readers: {}, // user id -> [name, read seq]: who has read how far ("Seen by")
       replying: null, // {seq, author, excerpt}: the message the next one sent answers (shown above the composer)
@@ -471,12 +472,36 @@ export default {
         }, 5000);
       });
     },
+    appendNewer(list, more) {
+      this.loadingNewer = false;
+      this.settle(list);
+      const last = this.lastShown();
+      const newer = list.map((m) => this.asDeleted(m)).filter((m) => m.seq > last);
+      const el = this.$refs.scroller;
+      const before = el ? el.scrollHeight - el.scrollTop : 0;
+      const firstBefore = this.messages.length ? this.messages[0].seq : 0;
+      this.messages.push(...newer);
+      this.trimOldest();
+      for (const m of newer) if (m.seq > this.known) this.known = m.seq;
+      if (!more && this.lastShown() >= this.known) this.detached = false; // the newest: live messages append again
+      const trimmed = this.messages.length && this.messages[0].seq !== firstBefore;
+      this.$nextTick(() => {
+        if (el && trimmed) el.scrollTop = el.scrollHeight - before; // what was read stays in place
+        this.maybeRead();
+      });
+    },
     jumpToLatest() {
       this.$emit("latest", {});
     },
     onScroll() {
       this.maybeRead();
       const el = this.$refs.scroller;
+      // a window that ends before the newest message (opened at the first unread one, or at a search result):
+      // scrolling to its end brings the next page, until it reaches the newest and live messages show again
+      if (this.detached && !this.loadingNewer && this.messages.length && this.nearBottom()) {
+        this.loadingNewer = true;
+        this.$emit("newer", { after: this.lastShown() });
+      }
       if (el.scrollTop < 80 && this.hasOlderNow && !this.loadingOlder && this.messages.length) {
         this.loadingOlder = true;
         this.$emit("older", { before: this.messages[0].seq });

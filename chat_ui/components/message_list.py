@@ -23,6 +23,7 @@ from .react_reply import ReactAndReply, reactions_payload, reply_payload
 log = logging.getLogger(__name__)
 LIVE_EVENT = 'chat:msg'
 MAX_WINDOW = 300
+NEWER_PAGE = 50  # messages a detached window loads when scrolled to its end
 
 
 def socket_room(room_id: int) -> str:
@@ -97,6 +98,7 @@ class MessageList(ReactAndReply, component='message_list.js', esm={'chat-pane': 
         self.on('edit', self._edit)
         self.on('catchup', self._catch_up)
         self.on('latest', self._load_latest)
+        self.on('newer', self._load_newer)
         self.on('react', self._react)
         self.on('around', self._load_around)
         self.client.on_connect(self._enter_socket_room)
@@ -242,6 +244,18 @@ class MessageList(ReactAndReply, component='message_list.js', esm={'chat-pane': 
         # the seqs to show as "message deleted", the messages whose text to refresh
         extra: list[Any] = [deleted, [message_payload(m) for m in edited]] if edited else [deleted] if deleted else []
         self.run_method('catchUp', [message_payload(m) for m in missed], len(missed) == limit, *extra)
+
+    async def _load_newer(self, e: GenericEventArguments) -> None:
+        # a window that ends before the newest message was scrolled to its end: the page after it
+        after = _int_arg(e.args, 'after')
+        try:
+            newer = await self._services.messages.after(self._viewer, self._room_id, after, NEWER_PAGE)
+        except ChatError:
+            newer = []
+        except Exception:
+            log.exception('loading newer messages of room %s failed', self._room_id)
+            newer = []
+        self.run_method('appendNewer', [message_payload(m) for m in newer], len(newer) == NEWER_PAGE)
 
     async def _load_latest(self) -> None:
         try:

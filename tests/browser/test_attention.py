@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import httpx
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -129,3 +130,38 @@ def test_counts_after_a_reconnect_and_a_restart_and_the_divider(
     wait(bob, lambda d: badges(d).get('general') == (0, 1))
     click(bob, lambda: bob.find_element(By.CSS_SELECTOR, 'button[data-action="mark-all-read"]'))
     wait(bob, lambda d: badges(d).get('general') == (0, 0))
+
+
+def test_many_unread_open_at_the_first_and_scroll_on_to_the_newest(
+        app: App, browser: Callable[..., webdriver.Chrome]) -> None:
+    """More unread messages than a page holds: the conversation opens at the first unread one, and scrolling down
+    brings every later one, in order, until the newest (then live messages show again)."""
+    alice, bob = focused(browser()), focused(browser())
+    sign_up(alice, app.url, 'alice')
+    sign_up(bob, app.url, 'bob')
+    open_dm(bob, app.url, 'alice')
+    room = int(alice.current_url.rstrip('/').split('/')[-1].split('?')[0])
+    with httpx.Client(base_url=app.url, timeout=20) as client:
+        assert client.post('/api/session', json={'username': 'alice', 'password': 'correct horse'}).status_code == 204
+        for i in range(90):  # the app's burst is 100; a page holds 50
+            answer = client.post(f'/api/rooms/{room}/messages', json={'body': f'news {i}', 'client_id': f'news-{i}'})
+            assert answer.status_code == 201, answer.text
+    wait(bob, lambda d: badges(d).get('general') == (90, 0), timeout=15)
+    open_room(bob, 'general')
+    first = next(seq for seq, text in messages(bob) if 'news 0' in text.split('\n'))
+    following = bob.find_element(By.CSS_SELECTOR, '[data-testid=unread-divider]').find_element(
+        By.XPATH, 'following-sibling::*[@data-testid="message"][1]')
+    assert int(following.get_attribute('data-seq') or 0) == first
+    assert not any('news 89' in text.split('\n') for _, text in messages(bob)), 'the window starts at the first unread'
+    assert badges(bob).get('general') == (90, 0), 'nothing read before the newest was on screen'
+
+    def scrolled_to_the_newest(d: webdriver.Chrome) -> bool:
+        d.execute_script("const l = document.querySelector('.chat-list'); l.scrollTop = l.scrollHeight;")
+        return any('news 89' in text.split('\n') for _, text in messages(d))
+    wait(bob, scrolled_to_the_newest, timeout=30)
+    seqs = [seq for seq, _ in messages(bob)]
+    assert seqs == list(range(seqs[0], seqs[-1] + 1)), 'no message skipped'
+    wait(bob, lambda d: badges(d).get('general') == (0, 0))
+    wait(bob, lambda d: not d.find_elements(By.XPATH, '//button[normalize-space()="Jump to latest messages"]'))
+    send(alice, 'and one more, live')
+    wait(bob, lambda d: any('and one more, live' in text for _, text in messages(d)))
