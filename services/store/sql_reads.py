@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import case, literal, select, text, update
+from sqlalchemy import BigInteger, Integer, case, literal, select, text, true, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -14,6 +14,8 @@ from ..models import UNREAD_CAP, ReadState, Receipt
 from .sql_core import SQLCore
 from .sql_rows import _now
 from .tables import UTCDateTime, memberships, mentions, read_positions, rooms, users
+
+BATCH_ROWS = 400  # entries per statement (SQLite allows 500 SELECTs in one UNION ALL)
 
 
 def _upsert(conn: AsyncConnection) -> Any:
@@ -95,11 +97,17 @@ class ReadRows(SQLCore):
             return []
         moved: dict[int, list[int]] = {}  # user id -> rooms moved
         async with self._write() as conn:
-            for room_id, user_id, seq in entries:
-                target = case((rooms.c.last_seq < seq, rooms.c.last_seq), else_=seq)
-                if await self._move(conn, select(memberships.c.room_id, memberships.c.user_id, target)
-                                    .join(rooms, rooms.c.id == memberships.c.room_id)
-                                    .where(memberships.c.room_id == room_id, memberships.c.user_id == user_id)):
+            for start in range(0, len(entries), BATCH_ROWS):  # one statement per BATCH_ROWS entries
+                wanted = union_all(*(select(literal(room_id, BigInteger).label('room_id'),
+                                            literal(user_id, BigInteger).label('user_id'),
+                                            literal(seq, Integer).label('seq'))
+                                     for room_id, user_id, seq in entries[start:start + BATCH_ROWS])).subquery('wanted')
+                target = case((rooms.c.last_seq < wanted.c.seq, rooms.c.last_seq), else_=wanted.c.seq)
+                members = wanted.join(memberships, (memberships.c.room_id == wanted.c.room_id)
+                                      & (memberships.c.user_id == wanted.c.user_id))
+                for room_id, user_id in await self._move_rows(conn, select(
+                        memberships.c.room_id, memberships.c.user_id, target)
+                        .select_from(members.join(rooms, rooms.c.id == memberships.c.room_id)).where(true())):
                     moved.setdefault(user_id, []).append(room_id)
         states: list[tuple[int, ReadState]] = []
         async with self._engine.connect() as conn:
@@ -118,15 +126,19 @@ class ReadRows(SQLCore):
 
     async def _move(self, conn: AsyncConnection, source: Any) -> list[int]:
         """Upsert (room_id, user_id, seq) rows of `source` where that moves a position forward: the rooms moved."""
+        return [room_id for room_id, _ in await self._move_rows(conn, source)]
+
+    async def _move_rows(self, conn: AsyncConnection, source: Any) -> list[tuple[int, int]]:
+        """As _move: the (room_id, user_id) pairs moved."""
         statement = _upsert(conn).from_select(['room_id', 'user_id', 'last_read_seq', 'updated_at'],
                                               source.add_columns(literal(_now(), UTCDateTime())))
         statement = statement.on_conflict_do_update(
             index_elements=[read_positions.c.room_id, read_positions.c.user_id],
             set_={'last_read_seq': statement.excluded.last_read_seq, 'updated_at': statement.excluded.updated_at},
             where=read_positions.c.last_read_seq < statement.excluded.last_read_seq)
-        rows = (await conn.execute(statement.returning(read_positions.c.room_id,
+        rows = (await conn.execute(statement.returning(read_positions.c.room_id, read_positions.c.user_id,
                                                        read_positions.c.last_read_seq))).all()
-        return [int(r.room_id) for r in rows if r.last_read_seq > 0]  # a missing row was 0 already
+        return [(int(r.room_id), int(r.user_id)) for r in rows if r.last_read_seq > 0]  # a missing row was 0 already
 
     async def read_states(self, user_id: int, room_id: int | None = None) -> dict[int, ReadState]:
         async with self._engine.connect() as conn:

@@ -195,3 +195,27 @@ async def test_mark_reads_writes_many_in_one_go_and_skips_what_cannot_move(store
     assert moved == [(bob.id, ReadState(room.id, 2, 2, 0, False))]
     assert await store.mark_reads([(room.id, bob.id, 99)]) == [(bob.id, ReadState(room.id, 4, 0, 0, False))]
     assert await store.mark_reads([]) == []
+    dave = await store.create_user('dave', 'h')
+    async with store.unit() as uow:
+        await uow.add_member(room.id, carol.id)
+        await uow.add_member(room.id, dave.id)
+    await _post(store, room, alice, 2, prefix='n')
+    moved = await store.mark_reads([(room.id, carol.id, 99), (room.id, dave.id, 5), (room.id, bob.id, 4)])
+    assert sorted(moved) == sorted([(carol.id, ReadState(room.id, 6, 0, 0, False)),
+                                    (dave.id, ReadState(room.id, 5, 1, 0, False))])  # bob was at 4 already
+
+
+async def test_mark_reads_of_more_entries_than_one_statement_holds(store: Store,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from services.store import sql_reads
+
+    monkeypatch.setattr(sql_reads, 'BATCH_ROWS', 2)  # three statements for five entries
+    alice, bob, room = await _people(store)
+    others = [await store.create_user(f'user{i}', 'h') for i in range(4)]
+    async with store.unit() as uow:
+        for user in others:
+            await uow.add_member(room.id, user.id)
+    await _post(store, room, alice, 3)
+    moved = await store.mark_reads([(room.id, u.id, 2 + i % 2) for i, u in enumerate([bob, *others])])
+    assert sorted((user_id, s.last_read_seq) for user_id, s in moved) == sorted(
+        (u.id, 2 + i % 2) for i, u in enumerate([bob, *others]))
