@@ -127,7 +127,6 @@ class RoomList:
         self._actions = actions
         self._listed: set[int] = set()  # the conversations in the drawer: their drawer rooms are joined
         self._joined: dict[str, set[str]] = {}  # socket id -> the Socket.IO rooms it was put in here
-        self._connected_once = False
         self.html = DrawerHtml().classes('w-full').mark('room-list')
         self.html._props.update(viewerId=user.id, activeRoomId=active_room_id or 0)
         self.html.on('click', self._clicked, js_handler=_CLICK)
@@ -163,9 +162,9 @@ class RoomList:
     async def _connected(self) -> None:
         try:
             await self._join_rooms()
-            if self._connected_once:  # a reconnect: what was missed meanwhile comes as the server's counts
-                await self._resync()
-            self._connected_once = True
+            # what was posted or read between the page's rendering (or the last connection) and now went to rooms
+            # this page was not in yet: the server's counts again, read after joining
+            await self._resync()
         except Exception:
             log.exception('the drawer of a page of user %s could not follow its conversations', self._user.id)
 
