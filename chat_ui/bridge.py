@@ -112,7 +112,7 @@ class Bridge:
             self._queue(room_id, message_payload(event.message, event.mentions), activity(event))
         elif isinstance(event, ReadMoved):
             self._attend(event.user_id, event.room_id, {'seq': event.seq, 'unread': event.unread,
-                                                        'mentions': event.mentions})
+                                                        'mentions': event.mentions, 'top': event.last_seq})
             if event.receipt:
                 self._receipts.setdefault(event.room_id, {})[event.user_id] = [event.user_id, event.username,
                                                                                 event.seq]

@@ -162,6 +162,7 @@ class ReadMoved:
     unread: int
     mentions: int
     receipt: bool  # the user sends receipts and the room has at most RECEIPTS_MAX_MEMBERS members
+    last_seq: int = 0  # the room's newest seq when `unread` and `mentions` were counted
 
     @property
     def topic(self) -> str:

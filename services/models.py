@@ -1,7 +1,7 @@
 """Plain data the services hand out. Frozen: a page can keep one without it changing under it."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
@@ -123,6 +123,9 @@ class ReadState:
     unread: int  # text messages, not deleted, by someone else, seq > last_read_seq (capped at UNREAD_CAP)
     mentions: int  # messages mentioning the user (or @room), not deleted, seq > last_read_seq (capped the same)
     muted: bool
+    # the room's newest seq when these were counted: a page adds only later messages to them (read alongside, not
+    # part of the state's identity)
+    last_seq: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -169,4 +169,4 @@ class Reads:
 
     async def _publish(self, user: User, state: ReadState, receipt: bool) -> None:
         await self._bus.publish(ReadMoved(state.room_id, user.id, user.username, state.last_read_seq, state.unread,
-                                          state.mentions, receipt))
+                                          state.mentions, receipt, state.last_seq))

@@ -13,7 +13,7 @@ export default {
     tag: String,
     viewerId: Number,
     activeRoomId: Number,
-    state: Object, // room id -> [last read seq, unread, mentions, muted]
+    state: Object, // room id -> [last read seq, unread, mentions, muted, the room's newest seq counted]
   },
   data() {
     return { previousInnerHTML: null };
@@ -73,21 +73,23 @@ export default {
     setState(state) {
       const counts = {};
       for (const [id, s] of Object.entries(state || {})) {
-        counts[id] = { last: s[0], unread: s[1], mentions: s[2], muted: !!s[3], extra: new Map() };
+        // top: what the server counted reaches that far; summaries of those messages may still arrive
+        counts[id] = { last: s[0], unread: s[1], mentions: s[2], muted: !!s[3], top: s[4] || 0, extra: new Map() };
       }
       this.counts = counts;
       if (this.$el) this.show();
     },
-    // a read position moved (in any of the user's tabs or devices) or a mute changed: the server's counts for it.
-    // Messages heard of after the read that the server may not have counted stay counted when it says "none left".
+    // a read position moved (in any of the user's tabs or devices) or a mute changed: the server's counts for it,
+    // which reach the room's message `top`; what this page heard of past that stays counted on top of them
     moved(s) {
       const c = this.counts[s.room_id];
       if (!c) return;
       if (typeof s.muted === "boolean") c.muted = s.muted;
       if (typeof s.seq !== "number") return;
       c.last = Math.max(c.last, s.seq);
-      for (const seq of [...c.extra.keys()]) if (seq <= c.last) c.extra.delete(seq);
-      if (s.unread > 0) c.extra.clear();
+      const top = typeof s.top === "number" ? Math.max(s.top, s.seq) : c.last;
+      for (const seq of [...c.extra.keys()]) if (seq <= top) c.extra.delete(seq);
+      c.top = Math.max(c.top, top);
       const extra = [...c.extra.values()];
       c.unread = s.unread + extra.length;
       c.mentions = s.mentions + extra.filter(Boolean).length;
@@ -99,7 +101,7 @@ export default {
     arrived(m) {
       if (!m || (m.kind && m.kind !== "text") || m.author_id === this.viewerId) return;
       const c = this.counts[m.room_id];
-      if (!c || m.seq <= c.last || c.extra.has(m.seq)) return;
+      if (!c || m.seq <= c.last || m.seq <= c.top || c.extra.has(m.seq)) return;
       const mentioned = Array.isArray(m.mentions) && m.mentions.includes(this.viewerId);
       if (!this.viewing(m.room_id)) {
         c.extra.set(m.seq, mentioned);

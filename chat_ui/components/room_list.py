@@ -110,8 +110,9 @@ def render_dms(dms: list[Conversation], active_room_id: int | None,
 
 
 def state_prop(states: dict[int, ReadState]) -> dict[str, list[Any]]:
-    """The counts as room_list.js keeps them: room id -> [last read seq, unread, mentions, muted]."""
-    return {str(s.room_id): [s.last_read_seq, s.unread, s.mentions, s.muted] for s in states.values()}
+    """The counts as room_list.js keeps them: room id -> [last read seq, unread, mentions, muted, the room's newest
+    seq they counted]."""
+    return {str(s.room_id): [s.last_read_seq, s.unread, s.mentions, s.muted, s.last_seq] for s in states.values()}
 
 
 class DrawerHtml(ui.html, component='room_list.js'):

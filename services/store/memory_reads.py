@@ -18,7 +18,7 @@ class MemoryReads(MemoryData):
                 unread += 1
             if mentioned < UNREAD_CAP and user_id in row.mentions.get(message.seq, ()):
                 mentioned += 1
-        return ReadState(row.room.id, position, unread, mentioned, user_id in row.muted)
+        return ReadState(row.room.id, position, unread, mentioned, user_id in row.muted, row.last_seq)
 
     async def mark_read(self, room_id: int, user_id: int, seq: int) -> ReadState | None:
         row = self._row(room_id)

@@ -51,6 +51,7 @@ async def add_mentions(conn: AsyncConnection, room_id: int, seq: int, user_ids: 
 # inside (both walk an index from the position on: messages (room_id, seq), mentions (user_id, room_id, seq)).
 _STATES = f"""
 SELECT m.room_id AS room_id, COALESCE(p.last_read_seq, 0) AS last_read_seq, m.muted AS muted,
+  (SELECT r.last_seq FROM rooms r WHERE r.id = m.room_id) AS last_seq,
   (SELECT count(*) FROM (SELECT 1 FROM messages x
      WHERE x.room_id = m.room_id AND x.seq > COALESCE(p.last_read_seq, 0) AND x.kind = 'text'
        AND x.deleted = false AND x.author_id <> m.user_id LIMIT {UNREAD_CAP}) AS u) AS unread,
@@ -73,7 +74,7 @@ async def read_states(conn: AsyncConnection, user_id: int, room_ids: Collection[
         params.update(zip(names, room_ids, strict=True))
     rows = (await conn.execute(text(query), params)).all()
     return {int(r.room_id): ReadState(int(r.room_id), int(r.last_read_seq), int(r.unread), int(r.mentions),
-                                      bool(r.muted)) for r in rows}
+                                      bool(r.muted), int(r.last_seq)) for r in rows}
 
 
 class ReadRows(SQLCore):

@@ -35,6 +35,7 @@ async def test_joining_reads_what_is_there_and_posting_reads_ones_own(store: Sto
     await _post(store, room, alice, 3)
     assert (await store.read_states(alice.id))[room.id] == ReadState(room.id, 3, 0, 0, False)  # her own: read
     assert (await store.read_states(bob.id))[room.id] == ReadState(room.id, 0, 3, 0, False)
+    assert (await store.read_states(bob.id))[room.id].last_seq == 3  # what the counts reach
     async with store.unit() as uow:  # joining: everything there counts as read
         await uow.add_member(room.id, carol.id)
         await uow.append_notice(room.id, carol.id, 'join', 'carol joined', '')

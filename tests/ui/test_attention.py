@@ -100,7 +100,7 @@ async def test_read_positions_reach_the_readers_pages_coalesced(create_user: Cal
     await asyncio.sleep(1.3)
     sent = emits.of(ATTENTION_EVENT, user_room(bob_account.id))
     assert 1 <= len(sent) <= 2
-    assert sent[-1] == [{'room_id': general, 'seq': latest, 'unread': 0, 'mentions': 0}]
+    assert sent[-1] == [{'room_id': general, 'seq': latest, 'unread': 0, 'mentions': 0, 'top': latest}]
     receipts = [e for _, room, events in emits.calls if room == f'chat-room-{general}' and isinstance(events, list)
                 for e in events if isinstance(e, dict) and e.get('type') == 'room.receipts']
     assert 1 <= len(receipts) <= 2, 'receipts go to the room coalesced too'

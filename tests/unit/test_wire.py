@@ -93,9 +93,9 @@ GOLDEN: list[tuple[Event, dict[str, Any]]] = [
                     'edited_at': None, 'reactions': [], 'reply_to': None, 'attachment': None},
         'mentions': [4, 5],
     }),
-    (ReadMoved(room_id=2, user_id=3, username='alice', seq=41, unread=2, mentions=1, receipt=True), {
+    (ReadMoved(room_id=2, user_id=3, username='alice', seq=41, unread=2, mentions=1, receipt=True, last_seq=43), {
         'v': 1, 'type': 'read.moved', 'room_id': 2, 'user_id': 3, 'username': 'alice', 'seq': 41, 'unread': 2,
-        'mentions': 1, 'receipt': True,
+        'mentions': 1, 'receipt': True, 'last_seq': 43,
     }),
     (MuteChanged(room_id=2, user_id=3, muted=True), {
         'v': 1, 'type': 'mute.changed', 'room_id': 2, 'user_id': 3, 'muted': True,
