@@ -140,6 +140,9 @@ def room_emits(monkeypatch: pytest.MonkeyPatch) -> RoomEmits:
     return recorded
 
 
+UI_TIMEOUT = 90  # seconds: the slowest ui test takes about 10
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # Now and then (one run of tests/ui/test_sessions.py in three on this 2-core machine, with this session's code
     # and with older commits alike) a second simulated User's sign-in never lands: the login page stays, nothing is
@@ -147,6 +150,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # other tiers have started services in the same pytest process it happens every time, so .ci/test runs this
     # tier in a process of its own. Until the cause is found, a ui test that fails is run again up to twice: a real
     # failure still fails every run.
+    # Once in a while (a CI run of three) a ui test instead never finished and its process grew to 16 GiB in ten
+    # minutes (the files helper saw 15 GiB too): a SIGALRM after UI_TIMEOUT seconds fails the test in the main thread
+    # (with the stack it was stuck in, printed by pytest-timeout) and the rerun takes over.
     for item in items:
         if 'tests/ui/' in str(item.path).replace('\\', '/'):
             item.add_marker(pytest.mark.flaky(reruns=2))
+            item.add_marker(pytest.mark.timeout(UI_TIMEOUT, method='signal'))
