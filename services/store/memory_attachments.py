@@ -24,6 +24,7 @@ class MemoryAttachments(MemoryData):
         if existing is not None:
             return existing, False
         message = self._append(row, author.id, body, html, client_id, 'text')
+        row.reads[author.id] = message.seq  # one's own message is read, as with post_message
         stored = replace(attachment, id=self._next_file_id)
         self._next_file_id += 1
         self._files[stored.id] = StoredFile(stored, room_id, message.id, author.id, deleted=False)

@@ -3,34 +3,29 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, exists, func, insert, or_, select, update
+from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..errors import Forbidden
 from ..models import Attachment, Message, StoredFile, User
 from .sql_core import SQLCore
+from .sql_messages import insert_text
 from .sql_rows import _MESSAGE, _message, _now
-from .sql_search import pg_messages, tsvector
-from .tables import attachments, memberships, messages, rooms
+from .tables import attachments, messages
 
 
 class AttachmentRows(SQLCore):
     async def post_attachment(self, room_id: int, author: User, body: str, html: str, client_id: str,
                               attachment: Attachment) -> tuple[Message, bool]:
-        """post_message's two statements and the attachment's insert, in one transaction."""
-        member = exists().where(memberships.c.room_id == room_id, memberships.c.user_id == author.id)
+        """post_message's statements (sql_messages.insert_text) and the attachment's insert, in one transaction."""
         created_at = _now()
         message_id: int | None = None
         try:
             async with self._write() as conn:
-                seq = (await conn.execute(update(rooms).where(rooms.c.id == room_id, member)
-                                          .values(last_seq=rooms.c.last_seq + 1).returning(rooms.c.last_seq))).scalar()
-                if seq is not None:
-                    table, words = (messages, {}) if self._sqlite else (pg_messages, {'search': tsvector(body)})
-                    message_id = (await conn.execute(insert(table).values(
-                        room_id=room_id, seq=seq, author_id=author.id, body=body, html=html, client_id=client_id,
-                        kind='text', created_at=created_at, **words).returning(table.c.id))).scalar_one()
+                inserted = await insert_text(conn, self._sqlite, room_id, author.id, body, html, client_id, created_at)
+                if inserted is not None:
+                    message_id = inserted[1]
                     await conn.execute(insert(attachments).values(
                         message_id=message_id, room_id=room_id, uploader_id=author.id, sha256=attachment.sha256,
                         thumb_sha256=attachment.thumb_sha256, name=attachment.name, mime=attachment.mime,

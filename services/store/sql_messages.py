@@ -36,6 +36,25 @@ async def append_message(conn: AsyncConnection, room_id: int, author_id: int, bo
     return _message((await conn.execute(_MESSAGE.where(messages.c.id == message_id))).one())
 
 
+async def insert_text(conn: AsyncConnection, sqlite: bool, room_id: int, author_id: int, body: str, html: str,
+                      client_id: str, created_at: datetime, reply_to: int | None = None) -> tuple[int, int] | None:
+    """A member's text message in the caller's transaction: the seq bump (only if the author is a member), the
+    insert and the author's read position (their own message is read). (seq, message id), or None for a
+    non-member or a missing room. The hot path of posting, shared with a file's message (sql_attachments.py)."""
+    member = exists().where(memberships.c.room_id == room_id, memberships.c.user_id == author_id)
+    seq = (await conn.execute(update(rooms).where(rooms.c.id == room_id, member)
+                              .values(last_seq=rooms.c.last_seq + 1).returning(rooms.c.last_seq))).scalar()
+    if seq is None:
+        return None
+    # SQLite indexes the body by trigger; PostgreSQL gets its words with the row (sql_search.py)
+    table, words = (messages, {}) if sqlite else (pg_messages, {'search': tsvector(body)})
+    message_id = (await conn.execute(insert(table).values(
+        room_id=room_id, seq=seq, author_id=author_id, body=body, html=html, client_id=client_id,
+        kind='text', created_at=created_at, reply_to_seq=reply_to, **words).returning(table.c.id))).scalar_one()
+    await set_position(conn, room_id, [author_id], seq)
+    return seq, message_id
+
+
 class MessageRows(SQLCore):
     async def _by_client(self, room_id: int, author_id: int, client_id: str) -> Message | None:
         rows = await self._read(_MESSAGE.where(messages.c.room_id == room_id, messages.c.author_id == author_id,
@@ -47,20 +66,13 @@ class MessageRows(SQLCore):
                            reply_to: int | None = None) -> tuple[Message, bool]:
         """Three statements in the usual case: the seq bump (only if the author is a member), the insert and the
         author's read position (upserted); one more with `mentions`, one more for a reply (the message it answers)."""
-        member = exists().where(memberships.c.room_id == room_id, memberships.c.user_id == author.id)
         created_at = _now()
         try:
             async with self._write() as conn:
-                seq = (await conn.execute(update(rooms).where(rooms.c.id == room_id, member)
-                                          .values(last_seq=rooms.c.last_seq + 1).returning(rooms.c.last_seq))).scalar()
-                if seq is not None:
-                    # SQLite indexes the body by trigger; PostgreSQL gets its words with the row (sql_search.py)
-                    table, words = (messages, {}) if self._sqlite else (pg_messages, {'search': tsvector(body)})
-                    message_id = (await conn.execute(insert(table).values(
-                        room_id=room_id, seq=seq, author_id=author.id, body=body, html=html, client_id=client_id,
-                        kind='text', created_at=created_at, reply_to_seq=reply_to, **words)
-                        .returning(table.c.id))).scalar_one()
-                    await set_position(conn, room_id, [author.id], seq)  # one's own message is read
+                inserted = await insert_text(conn, self._sqlite, room_id, author.id, body, html, client_id,
+                                             created_at, reply_to)
+                if inserted is not None:
+                    seq, message_id = inserted
                     await add_mentions(conn, room_id, seq, mentions)
                     reply = await _reply_of(conn, room_id, reply_to) if reply_to is not None else None
         except IntegrityError:
@@ -72,7 +84,7 @@ class MessageRows(SQLCore):
                         raise no_user from None
                 raise
             return (await self._dressed([stored]))[0], False
-        if seq is None:
+        if inserted is None:
             if (not_found := await self._missing(room_id)) is not None:
                 raise not_found
             raise Forbidden('You are not a member of this room')

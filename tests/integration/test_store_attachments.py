@@ -99,3 +99,13 @@ async def test_two_posts_at_once_get_dense_seqs(store: Store) -> None:
                                     for i in range(6)))
     assert sorted(m.seq for m, _ in posted) == [1, 2, 3, 4, 5, 6]
     assert len({m.attachment.id for m, _ in posted if m.attachment}) == 6
+
+
+async def test_posting_a_file_reads_it_for_its_author_as_posting_text_does(store: Store) -> None:
+    alice, bob = await store.create_user('alice', 'h'), await store.create_user('bob', 'h')
+    room = await store.create_room('dev', '', alice.id)
+    async with store.unit() as uow:
+        await uow.add_member(room.id, bob.id)
+    message, _ = await store.post_attachment(room.id, alice, 'look', '<p>look</p>', 'c1', file())
+    assert (await store.read_states(alice.id))[room.id].last_read_seq == message.seq
+    assert (await store.read_states(bob.id))[room.id].unread == 1
