@@ -11,7 +11,6 @@ libasound2). Skipped only when pywebview or PyQt6's WebEngine cannot be imported
 """
 from __future__ import annotations
 
-import asyncio
 import ctypes
 import ctypes.util
 import json
@@ -33,6 +32,8 @@ from PIL import Image
 
 from tests.support import free_port
 
+from .in_window import a_message_is_sent_and_shown, evaluate_in_window, notification_is_presented, wait_for
+
 ROOT = Path(__file__).resolve().parents[2]
 SCREEN = (1280, 900)
 WINDOW_TITLES = ('Sign in · Chat', 'Chat')
@@ -49,19 +50,6 @@ def _native_missing() -> str | None:
 
 _MISSING = _native_missing()
 pytestmark = pytest.mark.skipif(_MISSING is not None, reason=_MISSING or '')
-
-
-def wait_for(what: str, check, timeout: float, interval: float = 0.2, log: Path | None = None):  # type: ignore[no-untyped-def]
-    """Poll `check()` until it returns something truthy; fail with `what` (and the app log) after `timeout`."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            tail = log.read_text(errors='replace')[-4000:] if log and log.exists() else ''
-            pytest.fail(f'timed out after {timeout:.0f} s waiting for {what}\n--- app log ---\n{tail}')
-        time.sleep(interval)
 
 
 @dataclass
@@ -142,34 +130,6 @@ def x_windows(display: str) -> list[tuple[str, int, int, int, int]]:
     for m in re.finditer(r'^\s*0x[0-9a-f]+ "(.*)":.*?\s(\d+)x(\d+)\+-?\d+\+-?\d+\s+\+(-?\d+)\+(-?\d+)\s*$', out, re.M):
         windows.append((m[1], int(m[2]), int(m[3]), int(m[4]), int(m[5])))
     return windows
-
-
-def evaluate_in_window(debug_port: int, app_url: str, expression: str) -> object:
-    """Evaluate `expression` in the window's page through Qt WebEngine's DevTools endpoint; None if not there yet."""
-    try:
-        pages = httpx.get(f'http://127.0.0.1:{debug_port}/json/list', timeout=2).json()
-    except (httpx.HTTPError, ValueError):
-        return None
-    page = next((p for p in pages if p.get('type') == 'page' and p.get('url', '').startswith(app_url)), None)
-    if page is None:
-        return None
-
-    async def run() -> object:
-        import aiohttp
-        async with aiohttp.ClientSession() as session:
-            async with session.ws_connect(page['webSocketDebuggerUrl']) as ws:
-                await ws.send_json({'id': 1, 'method': 'Runtime.evaluate',
-                                    'params': {'expression': expression, 'returnByValue': True}})
-                async for msg in ws:
-                    data = json.loads(msg.data)
-                    if data.get('id') == 1:
-                        return data.get('result', {}).get('result', {}).get('value')
-        return None
-
-    try:
-        return asyncio.run(asyncio.wait_for(run(), 10))
-    except Exception:
-        return None
 
 
 @pytest.fixture
@@ -301,35 +261,9 @@ def test_native_window_shows_login_page(native_app: NativeApp, xvfb: Xvfb, tmp_p
                        log=app.log)
     print(f'window {title!r} {width}x{height}+{x}+{y}: {colours} colours; screenshot {shot}')
 
-    # (c3) the page may notify, as in a browser tab (chat_ui/native_notify.py): permission granted, the
-    # notification presented by the window (its log line; a tray message where the desktop has a tray)
-    evaluate_in_window(app.debug_port, app.url, 'Notification.requestPermission().then((p) => {'
-                       ' window.chatPermission = p; new Notification("alice in #general", {body: "lunch?"}); })')
-    wait_for('the notification permission', lambda: evaluate_in_window(
-        app.debug_port, app.url, 'window.chatPermission || ""') == 'granted', 10, interval=0.3, log=app.log)
-    wait_for('the window to present the notification', lambda: 'notification: alice in #general: lunch?'
-             in app.log.read_text(errors='replace'), 10, interval=0.3, log=app.log)
-
-    # (c4) the chat itself in the window: an account made on the login page, then a message sent from the composer
-    # shows in the conversation, whose drawer carries the attention badges (data-unread) of the browser's
-    fill = ('(() => { const set = (label, value) => { const i = document.querySelector(`[aria-label="${label}"]`)'
-            ' || [...document.querySelectorAll("label")].find(l => l.innerText.trim() === label)'
-            '?.querySelector("input"); i.value = value; i.dispatchEvent(new Event("input", {bubbles: true})); };'
-            ' set("Username", "winnie"); set("Password", "correct horse");'
-            ' setTimeout(() => [...document.querySelectorAll("button")].find(b => b.innerText.trim().toUpperCase()'
-            ' === "CREATE ACCOUNT").click(), 300); return true; })()')
-    evaluate_in_window(app.debug_port, app.url, fill)
-    wait_for('the window to open the room after the sign-up', lambda: evaluate_in_window(
-        app.debug_port, app.url, 'location.pathname.startsWith("/room/") && !!window.did_handshake'
-        ' && !!document.querySelector("textarea[aria-label=Message]")'), 30, interval=0.5, log=app.log)
-    send = ('(() => { const box = document.querySelector("textarea[aria-label=Message]"); box.value = "hello from the'
-            ' window"; box.dispatchEvent(new Event("input", {bubbles: true})); box.dispatchEvent(new KeyboardEvent('
-            '"keydown", {key: "Enter", code: "Enter", keyCode: 13, bubbles: true})); return true; })()')
-    evaluate_in_window(app.debug_port, app.url, send)
-    shown = ('[...document.querySelectorAll("[data-testid=message]")].some(e => e.innerText.includes("hello from'
-             ' the window")) && document.querySelectorAll("a.chat-room[data-unread][data-mentions]").length > 0')
-    wait_for('the message in the window\'s conversation', lambda: evaluate_in_window(
-        app.debug_port, app.url, shown), 20, interval=0.5, log=app.log)
+    # (c3) notifications and (c4) the chat itself, inside the window (in_window.py)
+    notification_is_presented(app.debug_port, app.url, app.log)
+    a_message_is_sent_and_shown(app.debug_port, app.url, app.log)
 
     # (d) SIGTERM to the server's process alone (as a service manager or `kill` sends it): the window's process,
     # multiprocessing's resource tracker and Qt WebEngine go with it
