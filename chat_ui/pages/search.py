@@ -14,15 +14,10 @@ from services.search import SearchPage
 
 from ..bridge import Bridge
 from ..components.frame import frame
+from ..components.search_box import room_param
 from ..components.search_filters import search_filters
 from ..components.search_results import PAGE, SearchResults
 from ..session import current_user
-
-
-def room_param(raw: str) -> int | None:
-    """The `room` parameter; anything but a number (a hand-edited link) searches every conversation."""
-    text = raw.strip()
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
 
 
 def register(services: Services, bridge: Bridge) -> None:

@@ -154,6 +154,12 @@ async def test_filters_rewrite_the_query(world: World, user: User) -> None:
     (select,) = user.find(kind=ui.select, content='Conversation').elements
     assert select.value == f'id:{world.dm}'
 
+    # a new query in the header box keeps the direct message the filters show
+    input_field(user, 'Search messages').clear()
+    await search(user, 'vault')
+    await eventually(lambda: navigated_to(user) == ('/search', {'q': ['vault'], 'room': [str(world.dm)]}))
+    await eventually(lambda: results(user) == [world.at['the deploy key is in the vault <b>not bold</b>']])
+
 
 async def test_a_result_opens_its_room_around_the_message(world: World, user: User) -> None:
     await sign_in(user)
