@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from nicegui import ui
 from nicegui.testing import User, UserInteraction
+
+from .hang_guard import HangGuard
 
 
 @pytest.fixture(autouse=True)
@@ -140,20 +142,36 @@ def room_emits(monkeypatch: pytest.MonkeyPatch) -> RoomEmits:
     return recorded
 
 
-UI_TIMEOUT = 90  # seconds: the slowest ui test takes about 10
+LOOP = pytest.StashKey[asyncio.AbstractEventLoop]()
+
+
+@pytest.fixture(autouse=True)
+async def _test_loop(request: pytest.FixtureRequest) -> None:
+    """The loop the test runs in, for its hang guard."""
+    request.node.stash[LOOP] = asyncio.get_running_loop()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    loop = item.stash.get(LOOP, None)
+    capture = item.config.pluginmanager.getplugin('capturemanager')
+    guard = HangGuard(item.nodeid, loop, capture.suspend_global_capture if capture else lambda: None) \
+        if loop is not None else None
+    if guard is not None:
+        guard.start()
+    try:
+        yield
+    finally:
+        if guard is not None:
+            guard.stop()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # Now and then (one run of tests/ui/test_sessions.py in three on this 2-core machine, with this session's code
     # and with older commits alike) a second simulated User's sign-in never lands: the login page stays, nothing is
-    # logged, every thread is idle; real sign-ins (tests/browser, tests/hostile, tests/cluster) never show it. After
-    # other tiers have started services in the same pytest process it happens every time, so .ci/test runs this
-    # tier in a process of its own. Until the cause is found, a ui test that fails is run again up to twice: a real
-    # failure still fails every run.
-    # Once in a while (a CI run of three) a ui test instead never finished and its process grew to 16 GiB in ten
-    # minutes (the files helper saw 15 GiB too): a SIGALRM after UI_TIMEOUT seconds fails the test in the main thread
-    # (with the stack it was stuck in, printed by pytest-timeout) and the rerun takes over.
+    # logged, every thread is idle; real sign-ins (tests/browser, tests/hostile, tests/cluster) never show it. Until
+    # the cause is found, a ui test that fails is run again up to twice: a real failure still fails every run.
+    # A test that hangs is failed by its hang guard (hang_guard.py), then rerun.
     for item in items:
         if 'tests/ui/' in str(item.path).replace('\\', '/'):
             item.add_marker(pytest.mark.flaky(reruns=2))
-            item.add_marker(pytest.mark.timeout(UI_TIMEOUT, method='signal'))
