@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import tempfile
@@ -122,24 +123,23 @@ class Uploads:
                 raise ValidationError('That file is empty')
             async with self._images:
                 inspected = await asyncio.to_thread(file_checks.inspect, path, name)
-            keys: list[str] = []
+            keys = await self._put(inspected, path)
             if inspected.data is not None:
-                sha = await self._blobs.put_bytes(inspected.data)
                 size = len(inspected.data)
-            else:
-                sha = await self._blobs.put_file(path)
-            keys.append(sha)
-            thumb = await self._blobs.put_bytes(inspected.thumb) if inspected.thumb is not None else None
-            if thumb is not None:
-                keys.append(thumb)
             html = await self._renderer.render(body) if body else ''
-            attachment = Attachment(id=0, name=inspected.name, mime=inspected.mime, size=size, sha256=sha,
-                                    thumb_sha256=thumb, width=inspected.width, height=inspected.height)
+            attachment = Attachment(id=0, name=inspected.name, mime=inspected.mime, size=size, sha256=keys[0],
+                                    thumb_sha256=keys[1] if len(keys) > 1 else None, width=inspected.width,
+                                    height=inspected.height)
             try:
-                return await self._store.post_attachment(room_id, user, body, html, cid, attachment)
+                posted = await self._store.post_attachment(room_id, user, body, html, cid, attachment)
             except BaseException:
                 await self._forget_unused(keys)
                 raise
+            # the same bytes' last message may have been deleted since they were put (they existed: put kept the
+            # old copy) and its handler may have taken them away before this post used them: put them again
+            if not all([await self._blobs.exists(key) for key in keys]):
+                await self._put(inspected, path)
+            return posted
         finally:
             with contextlib.suppress(FileNotFoundError):
                 await asyncio.to_thread(path.unlink)
@@ -163,13 +163,28 @@ class Uploads:
                 await asyncio.to_thread(file.write, b''.join(pending))
         return size
 
+    async def _put(self, inspected: file_checks.Inspected, path: Path) -> list[str]:
+        """Keep the file's bytes (re-encoded for an image) and its thumbnail: their keys, the file's first."""
+        keys = [await self._blobs.put_bytes(inspected.data) if inspected.data is not None
+                else await self._blobs.put_file(path)]
+        if inspected.thumb is not None:
+            keys.append(await self._blobs.put_bytes(inspected.thumb))
+        return keys
+
+    async def _in_use(self, key: str) -> bool:
+        return key in await self._store.blobs_in_use([key])
+
+    async def _forget(self, key: str) -> None:
+        """Delete a blob no attachment uses, unless one does by the time it is set aside (blobs/base.py)."""
+        await self._blobs.delete(key, keep_if=functools.partial(self._in_use, key))
+
     async def _forget_unused(self, keys: list[str]) -> None:
         """Delete blobs just put that no attachment uses (the post failed)."""
         try:
             used = await self._store.blobs_in_use(keys)
             for key in keys:
                 if key not in used:
-                    await self._blobs.delete(key)
+                    await self._forget(key)
         except Exception:
             log.exception('could not clean up the blobs of a failed upload')
 
@@ -207,7 +222,7 @@ class Uploads:
         if not isinstance(event, MessageDeleted):
             return
         for key in await self._store.release_attachments(event.message_id):
-            await self._blobs.delete(key)
+            await self._forget(key)
 
     async def start(self) -> None:
         """Delete what uploads cut short by a crash left in `incoming` (an hour old: no upload lasts that long)."""

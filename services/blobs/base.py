@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Protocol
 
 CHUNK = 256 * 1024  # bytes read at a time when hashing or serving a blob
 KEY = re.compile(r'[0-9a-f]{64}')
+StillUsed = Callable[[], Awaitable[bool]]
 
 
 class BlobStore(Protocol):
@@ -25,8 +26,11 @@ class BlobStore(Protocol):
 
     async def exists(self, key: str) -> bool: ...
 
-    async def delete(self, key: str) -> None:
-        """Forget a blob; nothing happens if there is none."""
+    async def delete(self, key: str, keep_if: StillUsed | None = None) -> None:
+        """Forget a blob; nothing happens if there is none. With `keep_if`, the blob is first set aside (no reader
+        finds it), then `keep_if()` asks the store whether something uses it after all (the same bytes posted
+        again meanwhile): if so it is put back. With the uploader's own check after it posts (uploads.py), a
+        message posted while its bytes were being deleted keeps them."""
 
     async def close(self) -> None: ...
 

@@ -7,12 +7,13 @@ import asyncio
 import contextlib
 import hashlib
 import os
+import secrets
 import shutil
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from .base import CHUNK, check_key, sha256_file
+from .base import CHUNK, StillUsed, check_key, sha256_file
 
 
 class LocalBlobStore:
@@ -78,11 +79,26 @@ class LocalBlobStore:
     async def exists(self, key: str) -> bool:
         return await asyncio.to_thread(self.path(key).is_file)
 
-    async def delete(self, key: str) -> None:
-        def unlink() -> None:
-            with contextlib.suppress(FileNotFoundError):
-                self.path(key).unlink()
-        await asyncio.to_thread(unlink)
+    def _set_aside(self, key: str) -> Path | None:
+        target = self.path(key)
+        aside = target.with_name(f'.deleting-{key}-{secrets.token_hex(4)}')
+        try:
+            os.replace(target, aside)  # atomic: from here no reader finds it
+        except FileNotFoundError:
+            return None
+        return aside
+
+    def _put_back(self, aside: Path, key: str) -> None:
+        os.replace(aside, self.path(key))  # the same bytes, whether or not they were put again meanwhile
+
+    async def delete(self, key: str, keep_if: StillUsed | None = None) -> None:
+        aside = await asyncio.to_thread(self._set_aside, key)
+        if aside is None:
+            return
+        if keep_if is not None and await keep_if():
+            await asyncio.to_thread(self._put_back, aside, key)
+            return
+        await asyncio.to_thread(aside.unlink, missing_ok=True)
 
     async def close(self) -> None:
         """Nothing to close."""

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from .base import CHUNK, check_key, sha256_file
+from .base import CHUNK, StillUsed, check_key, sha256_file
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,8 +101,32 @@ class S3BlobStore:
     async def exists(self, key: str) -> bool:
         return await asyncio.to_thread(self._exists, key)
 
-    async def delete(self, key: str) -> None:
-        await asyncio.to_thread(self._client.delete_object, Bucket=self.location.bucket, Key=self._key(key))
+    def _move(self, source: str, target: str) -> bool:
+        """Copy within the bucket, then delete the source; False if there was no source."""
+        from botocore.exceptions import ClientError
+
+        bucket = self.location.bucket
+        try:
+            self._client.copy_object(Bucket=bucket, Key=target, CopySource={'Bucket': bucket, 'Key': source})
+        except ClientError as error:
+            if error.response.get('Error', {}).get('Code') in ('404', 'NoSuchKey', 'NotFound'):
+                return False
+            raise
+        self._client.delete_object(Bucket=bucket, Key=source)
+        return True
+
+    async def delete(self, key: str, keep_if: StillUsed | None = None) -> None:
+        name = self._key(key)
+        if keep_if is None:
+            await asyncio.to_thread(self._client.delete_object, Bucket=self.location.bucket, Key=name)
+            return
+        aside = f'{name}.deleting-{secrets.token_hex(4)}'
+        if not await asyncio.to_thread(self._move, name, aside):
+            return
+        if await keep_if():
+            await asyncio.to_thread(self._move, aside, name)
+            return
+        await asyncio.to_thread(self._client.delete_object, Bucket=self.location.bucket, Key=aside)
 
     async def close(self) -> None:
         await asyncio.to_thread(self._client.close)

@@ -78,6 +78,26 @@ async def test_a_deleted_or_missing_blob_is_gone(blobs: BlobStore) -> None:
             await blobs.exists(bad)
 
 
+async def test_a_delete_puts_back_what_is_used_again_by_the_time_it_is_set_aside(blobs: BlobStore) -> None:
+    key = await blobs.put_bytes(b'posted again')
+    asked: list[bool] = []
+
+    async def used_again() -> bool:  # asked with the blob set aside: nobody finds it meanwhile
+        asked.append(await blobs.exists(key))
+        return True
+
+    await blobs.delete(key, keep_if=used_again)
+    assert asked == [False]
+    assert await read(blobs, key) == b'posted again'
+
+    async def unused() -> bool:
+        return False
+
+    await blobs.delete(key, keep_if=unused)
+    assert not await blobs.exists(key)
+    await blobs.delete(key, keep_if=unused)  # nothing there: nothing asked, nothing raised
+
+
 def test_s3_urls() -> None:
     assert parse_s3_url('s3://bucket/a/b/?endpoint=http://m:9000&region=eu') == S3Location('bucket', 'a/b',
                                                                                             'http://m:9000', 'eu')

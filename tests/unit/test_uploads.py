@@ -13,7 +13,7 @@ from services.blobs.local import LocalBlobStore
 from services.bootstrap import Services
 from services.errors import NotFound, RateLimited, TooLarge, ValidationError
 from services.events import MessagePosted
-from services.models import User
+from services.models import Message, User
 from services.uploads import MB
 
 from .conftest import Recorder
@@ -146,6 +146,43 @@ async def test_deleting_the_last_message_that_uses_a_file_deletes_it(services: S
     assert (await services.messages.latest(alice, room.id))[-2].attachment is None
     await services.messages.delete(alice, room.id, two.seq)
     assert blob_files(services) == []
+
+
+async def test_the_same_file_posted_while_its_last_message_is_deleted_keeps_its_bytes(
+        services: Services, alice: User, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Content-addressed: a new post of the same bytes finds them there (and does not put them again) while the
+    deleted message's handler is about to take them away; both orders of the two end with the bytes kept."""
+    room = await services.rooms.default_room(alice)
+    store = services.store
+    release = store.release_attachments
+    post = store.post_attachment
+
+    # 1. the new message is posted between the release (no attachment used the bytes) and their deletion
+    first = await services.uploads.upload(alice, room.id, 'a.txt', Body(b'the same bytes'), 'u1')
+
+    async def release_then_post_again(message_id: int) -> list[str]:
+        keys = await release(message_id)
+        posted.append(await services.uploads.upload(alice, room.id, 'b.txt', Body(b'the same bytes'), 'u2'))
+        return keys
+
+    posted: list[Message] = []
+    monkeypatch.setattr(store, 'release_attachments', release_then_post_again)
+    await services.messages.delete(alice, room.id, first.seq)
+    monkeypatch.setattr(store, 'release_attachments', release)
+    (second,) = posted
+    assert second.attachment is not None
+    assert await read_all(services, alice, second.attachment.id) == b'the same bytes'
+
+    # 2. the bytes are deleted after the new post found them there and before it commits
+    async def delete_then_post(*args: object) -> tuple[Message, bool]:
+        await services.messages.delete(alice, room.id, second.seq)  # its handler deletes the bytes now
+        assert blob_files(services) == []
+        return await post(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store, 'post_attachment', delete_then_post)
+    third = await services.uploads.upload(alice, room.id, 'c.txt', Body(b'the same bytes'), 'u3')
+    assert third.attachment is not None
+    assert await read_all(services, alice, third.attachment.id) == b'the same bytes'
 
 
 @pytest.mark.parametrize(('name', 'data', 'error'), [
