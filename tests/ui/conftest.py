@@ -12,12 +12,14 @@ from nicegui import ui
 from nicegui.testing import User, UserInteraction
 
 from .hang_guard import HangGuard
+from .page_navigate import route_navigation
 
 
 @pytest.fixture(autouse=True)
 def fresh_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     data = tmp_path / 'data'
     monkeypatch.setenv('CHAT_DATA_DIR', str(data))
+    route_navigation(monkeypatch)  # page_navigate.py: a page's navigation reaches its own simulated browser
     return data
 
 
@@ -50,24 +52,12 @@ async def sign_up(user: User, name: str, password: str = 'correct horse') -> Non
     field(user, 'Username').type(name)
     field(user, 'Password').type(password)
     press(user, 'Create account')
-    try:
-        await user.should_see('Members', retries=80)  # landed in a room page
-    except AssertionError:
-        # the simulated User now and then does not follow the page's navigation although the account and its
-        # session were made (see sign_in_over_api): a visible refusal still fails here, a missing account below
-        try:
-            errors = user.find(marker='login-error').elements
-        except AssertionError:
-            errors = set()
-        if any(e.visible for e in errors):
-            raise
-        await sign_in_over_api(user, name, password)
+    await user.should_see('Members', retries=80)  # landed in a room page
 
 
 async def sign_in_over_api(user: User, name: str, password: str = 'correct horse') -> None:
-    """Sign `user` (another browser) in with the API's POST /api/session, then open `/`: the same server-side session
-    as the login page makes. A second simulated User signing in through the login page now and then never follows
-    the page's navigation (see pytest_collection_modifyitems below); the login page itself is tested by sign_up
+    """Sign `user` (another browser of an existing account) in with the API's POST /api/session, then open `/`: the
+    same server-side session as the login page makes, in fewer steps; the login page itself is tested by sign_up
     and tests/ui/test_accounts.py."""
     response = await user.http_client.post('/api/session', json={'username': name, 'password': password})
     assert response.status_code == 204, response.text
@@ -167,11 +157,9 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # Now and then (one run of tests/ui/test_sessions.py in three on this 2-core machine, with this session's code
-    # and with older commits alike) a second simulated User's sign-in never lands: the login page stays, nothing is
-    # logged, every thread is idle; real sign-ins (tests/browser, tests/hostile, tests/cluster) never show it. Until
-    # the cause is found, a ui test that fails is run again up to twice: a real failure still fails every run.
-    # A test that hangs is failed by its hang guard (hang_guard.py), then rerun.
+    # A ui test that fails is run again up to twice (a real failure still fails every run), and one that hangs is
+    # failed by its hang guard (hang_guard.py), then rerun: the simulated pages share one process and one global
+    # `ui.navigate` (page_navigate.py), and a 2-core machine under load stretches their timing.
     for item in items:
         if 'tests/ui/' in str(item.path).replace('\\', '/'):
             item.add_marker(pytest.mark.flaky(reruns=2))
