@@ -141,8 +141,7 @@ async def _test_loop(request: pytest.FixtureRequest) -> None:
     request.node.stash[LOOP] = asyncio.get_running_loop()
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+def _guarded(item: pytest.Item) -> Iterator[None]:
     loop = item.stash.get(LOOP, None)
     capture = item.config.pluginmanager.getplugin('capturemanager')
     guard = HangGuard(item.nodeid, loop, capture.suspend_global_capture if capture else lambda: None) \
@@ -154,6 +153,16 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     finally:
         if guard is not None:
             guard.stop()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    yield from _guarded(item)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
+    yield from _guarded(item)  # the app's shutdown (services, the lifespan) is as able to hang as the test
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
