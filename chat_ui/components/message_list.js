@@ -298,6 +298,7 @@ export default {
       if (m.seq <= this.known) return this.detached ? null : this.insert([m]);
       if (m.seq > this.known + 1) return this.requestCatchUp(m);
       this.known = m.seq;
+      this.authorRead(m);
       if (!this.detached) this.append([m]);
     },
     // the server asks after every (re)connect: anything we may have missed comes back through catchUp
@@ -341,6 +342,7 @@ export default {
       list = list.map((m) => this.asDeleted(m));
       for (const m of list) {
         if (m.seq > this.known) this.known = m.seq;
+        this.authorRead(m);
       }
       if (!this.detached) this.insert(list);
       if (more) return this.askCatchUp();

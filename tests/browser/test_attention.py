@@ -78,6 +78,8 @@ def test_badges_mentions_notifications_and_receipts_live(app: App, browser: Call
     # a direct message notifies even without a mention; read in the DM itself it counts nothing there
     send(alice, 'see you there')
     wait(alice, lambda d: seen_by(d) != {newest: 'Seen by bob'})  # bob read it at once: his line moved down
+    # posting reads one's own message: bob sees alice's line move under it at once, as after a reload
+    wait(bob, lambda d: seen_by(d) == {max(seq for seq, _ in messages(d)): 'Seen by alice'})
     open_room(bob_too, 'general')
     open_dm(alice, app.url, 'bob')
     send(alice, 'psst')

@@ -66,6 +66,13 @@ export const attention = {
       }
       this.readers = readers;
     },
+    // posting reads one's own message (the server moves the author's position with the post): a reader's receipt
+    // follows their new message at once, as after a reload
+    authorRead(m) {
+      const reader = this.readers[m.author_id];
+      if (!this.receipts || !reader || reader[1] >= m.seq || m.kind !== "text") return;
+      this.readers = { ...this.readers, [m.author_id]: [reader[0], m.seq] };
+    },
     // our renderer's mention spans only (markdown-it escapes every quote a person types)
     mentionsMe(m) {
       if (!m.html || m.author_id === this.viewerId) return false;
