@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 from nicegui import ui
 from nicegui.testing import User, UserInteraction
 
-from .hang_guard import HangGuard
+from .hang_guard import HangGuard, forget_other_loops
 from .page_navigate import route_navigation
 
 
@@ -137,8 +138,11 @@ LOOP = pytest.StashKey[asyncio.AbstractEventLoop]()
 
 @pytest.fixture(autouse=True)
 async def _test_loop(request: pytest.FixtureRequest) -> None:
-    """The loop the test runs in, for its hang guard."""
-    request.node.stash[LOOP] = asyncio.get_running_loop()
+    """The loop the test runs in, for its hang guard; NiceGUI forgets the tasks earlier tests' loops left."""
+    loop = request.node.stash[LOOP] = asyncio.get_running_loop()
+    stale = forget_other_loops(loop)
+    if stale:
+        logging.getLogger(__name__).warning('tasks of closed loops dropped: %s', ', '.join(stale))
 
 
 def _guarded(item: pytest.Item) -> Iterator[None]:

@@ -1,4 +1,12 @@
-"""A ui test that hangs fails (and its rerun takes over) instead of holding the tier until CI is killed.
+"""A ui test that hangs fails (and its rerun takes over) instead of holding the tier until CI is killed, and
+the hang that grew a CI run to 16 GiB cannot happen again.
+
+The hang: NiceGUI keeps every background task in a global set (`background_tasks.running_tasks`) until it is
+done, and its shutdown loops until that set is empty. A task of an earlier test's loop that was still pending
+when that loop closed is never done; the next test's shutdown then cancels it, awaits it (ValueError: another
+loop's future), logs the traceback and tries again, forever, while the log records pile up in pytest's capture
+(caught in the act here: 2.7 GiB and growing, the stack in `background_tasks.teardown`). `forget_other_loops`
+drops such tasks before each test: they can never run again.
 
 pytest-timeout's signal method raises in whatever the main thread runs when the alarm comes: with the event loop
 busy in some task, that task swallows the failure (asyncio stores it as the task's exception) and the test goes on
@@ -17,9 +25,23 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 
+from nicegui import background_tasks
+
 TIMEOUT = 90.0  # seconds for one test: the slowest takes about 10
 MAX_RSS = 4 << 30  # bytes: the tier runs at about 300 MB
 STUCK = 30.0  # seconds for the loop to answer before the process is ended
+
+
+def forget_other_loops(loop: asyncio.AbstractEventLoop) -> list[str]:
+    """Drop from NiceGUI's task registries the tasks of other (closed) loops; their names."""
+    stale = [t for t in background_tasks.running_tasks if t.get_loop() is not loop]
+    for task in stale:
+        background_tasks.running_tasks.discard(task)
+    for key, task in list(background_tasks.lazy_tasks_running.items()):
+        if task.get_loop() is not loop:
+            del background_tasks.lazy_tasks_running[key]
+            stale.append(task)
+    return [task.get_name() for task in stale]
 
 
 def rss() -> int:
