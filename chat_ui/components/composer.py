@@ -42,7 +42,7 @@ class Composer:
         self.input = ui.textarea(placeholder='Message').props(
             'aria-label=Message outlined dense autogrow rows=1 bottom-slots input-style="max-height: 30vh" '
             'maxlength=8000',
-        ).classes('w-full min-w-0 px-2 pb-2').without_auto_validation()
+        ).classes('w-full min-w-0 px-2').without_auto_validation()
         with self.input.add_slot('after'):
             send = ui.button('Send', icon='send').props('unelevated no-caps')
         self.input.on_value_change(self._count)
