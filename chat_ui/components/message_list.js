@@ -490,6 +490,7 @@ export default {
       this.$nextTick(() => {
         if (el && trimmed) el.scrollTop = el.scrollHeight - before; // what was read stays in place
         this.maybeRead();
+        requestAnimationFrame(() => this.maybeRead()); // once laid out: the newest may be on screen without a scroll
       });
     },
     jumpToLatest() {

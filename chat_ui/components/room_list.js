@@ -20,6 +20,7 @@ export default {
   },
   created() {
     this.counts = {}; // room id -> {last, unread, mentions, muted, extra: Map(seq -> mentioned)}
+    this.early = {}; // room id -> messages heard before the conversation's counts (addState)
     this.setState(this.state || {});
   },
   mounted() {
@@ -79,6 +80,18 @@ export default {
       this.counts = counts;
       if (this.$el) this.show();
     },
+    // conversations the drawer lists since the page opened (a new DM, an invitation): the server's counts for them;
+    // the others keep theirs (a count read before a later read would take the badge back)
+    addState(state) {
+      for (const [id, s] of Object.entries(state || {})) {
+        if (this.counts[id]) continue;
+        this.counts[id] = { last: s[0], unread: s[1], mentions: s[2], muted: !!s[3], top: s[4] || 0, extra: new Map() };
+        const early = this.early[id] || []; // heard before its counts came: each counts once, past what they reach
+        delete this.early[id];
+        early.forEach((m) => this.arrived(m));
+      }
+      this.show();
+    },
     // a read position moved (in any of the user's tabs or devices) or a mute changed: the server's counts for it,
     // which reach the room's message `top`; what this page heard of past that stays counted on top of them
     moved(s) {
@@ -101,7 +114,12 @@ export default {
     arrived(m) {
       if (!m || (m.kind && m.kind !== "text") || m.author_id === this.viewerId) return;
       const c = this.counts[m.room_id];
-      if (!c || m.seq <= c.last || m.seq <= c.top || c.extra.has(m.seq)) return;
+      if (!c) {
+        const early = (this.early[m.room_id] = this.early[m.room_id] || []);
+        if (early.length < 1000) early.push(m); // a conversation just listed: its counts are on their way
+        return;
+      }
+      if (m.seq <= c.last || m.seq <= c.top || c.extra.has(m.seq)) return;
       const mentioned = Array.isArray(m.mentions) && m.mentions.includes(this.viewerId);
       if (!this.viewing(m.room_id)) {
         c.extra.set(m.seq, mentioned);

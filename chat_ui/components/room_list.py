@@ -128,6 +128,7 @@ class RoomList:
         self._actions = actions
         self._listed: set[int] = set()  # the conversations in the drawer: their drawer rooms are joined
         self._joined: dict[str, set[str]] = {}  # socket id -> the Socket.IO rooms it was put in here
+        self._loaded = False
         self.html = DrawerHtml().classes('w-full').mark('room-list')
         self.html._props.update(viewerId=user.id, activeRoomId=active_room_id or 0)
         self.html.on('click', self._clicked, js_handler=_CLICK)
@@ -137,9 +138,15 @@ class RoomList:
     async def load(self) -> None:
         rooms = await self._services.rooms.list_joined(self._user)
         dms = await self._services.conversations.list_dms(self._user)
+        listed = {room.id for room in rooms} | {dm.room.id for dm in dms}
+        new, self._listed = listed - self._listed, listed
+        if self._loaded and new:
+            await self._join_rooms()  # before their counts are read: whatever comes after them is heard
         states = await self._services.reads.summary(self._user)
-        self._listed = {room.id for room in rooms} | {dm.room.id for dm in dms}
-        self.html._props['state'] = state_prop(states)
+        self.html._props['state'] = state_prop(states)  # read when the page's drawer is created
+        if self._loaded and new:  # listed again with a conversation that came since (a new DM, an invitation)
+            self.html.run_method('addState', state_prop({rid: s for rid, s in states.items() if rid in new}))
+        self._loaded = True
         self.html.set_content(head(self._user) + render(rooms, self._active, states)
                               + _button('new-room', 'add', 'New room')
                               + render_dms(dms, self._active, states) + _button('new-message', 'edit', 'New message')

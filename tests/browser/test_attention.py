@@ -90,6 +90,22 @@ def test_badges_mentions_notifications_and_receipts_live(app: App, browser: Call
     wait(bob, lambda d: badges(d).get('alice') == (0, 0))
 
 
+def test_a_conversation_new_to_the_drawer_counts_and_notifies_live(
+        app: App, browser: Callable[..., webdriver.Chrome]) -> None:
+    alice, bob = focused(browser()), focused(browser())
+    sign_up(alice, app.url, 'alice')
+    spy_notifications(bob)
+    sign_up(bob, app.url, 'bob')
+    bob.find_element(By.TAG_NAME, 'body').click()  # a click: the page may ask for notifications now
+    open_dm(alice, app.url, 'bob')  # a DM bob's page did not list when it opened
+    wait(bob, lambda d: 'alice' in badges(d))
+    send(alice, 'hello there')
+    wait(bob, lambda d: badges(d).get('alice') == (1, 0))
+    wait(bob, lambda d: ('alice', 'hello there') in notes(d))
+    send(alice, 'and again')
+    wait(bob, lambda d: badges(d).get('alice') == (2, 0))
+
+
 def test_counts_after_a_reconnect_and_a_restart_and_the_divider(
         app: App, browser: Callable[..., webdriver.Chrome]) -> None:
     alice, bob = focused(browser()), focused(browser())
@@ -163,7 +179,7 @@ def test_many_unread_open_at_the_first_and_scroll_on_to_the_newest(
     wait(bob, scrolled_to_the_newest, timeout=30)
     seqs = [seq for seq, _ in messages(bob)]
     assert seqs == list(range(seqs[0], seqs[-1] + 1)), 'no message skipped'
-    wait(bob, lambda d: badges(d).get('general') == (0, 0))
+    wait(bob, lambda d: scrolled_to_the_newest(d) and badges(d).get('general') == (0, 0))  # (still at the end)
     wait(bob, lambda d: not d.find_elements(By.XPATH, '//button[normalize-space()="Jump to latest messages"]'))
     send(alice, 'and one more, live')
     wait(bob, lambda d: any('and one more, live' in text for _, text in messages(d)))
