@@ -12,7 +12,14 @@ export const reactionsComputed = {
         const usual = QUICK.map((q) => this.emojiData.find((e) => e[0] === q)).filter(Boolean);
         return usual.concat(this.emojiData.filter((e) => !QUICK.includes(e[0])));
       }
-      return this.emojiData.filter((e) => words.every((w) => e[1].toLowerCase().includes(w)));
+      // the usual few first ("thumbs": 👍 before 👎), then names a typed word begins, then the rest, each in order
+      const found = this.emojiData.filter((e) => words.every((w) => e[1].toLowerCase().includes(w)));
+      const rank = (e) => {
+        if (QUICK.includes(e[0])) return 0;
+        const names = " " + e[1].toLowerCase();
+        return words.every((w) => names.includes(" " + w)) ? 1 : 2;
+      };
+      return found.map((e, i) => [rank(e), i, e]).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map((x) => x[2]);
     },
 };
 
