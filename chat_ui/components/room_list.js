@@ -70,12 +70,16 @@ export default {
       }
       this.show();
     },
+    // one conversation's counts from the server's [last, unread, mentions, muted, top]; top: what the server counted
+    // reaches that far (summaries of those messages may still arrive)
+    count(s) {
+      return { last: s[0], unread: s[1], mentions: s[2], muted: !!s[3], top: s[4] || 0, extra: new Map() };
+    },
     // the server's counts (with the page, after a reconnect): what was added since is in them
     setState(state) {
       const counts = {};
       for (const [id, s] of Object.entries(state || {})) {
-        // top: what the server counted reaches that far; summaries of those messages may still arrive
-        counts[id] = { last: s[0], unread: s[1], mentions: s[2], muted: !!s[3], top: s[4] || 0, extra: new Map() };
+        counts[id] = this.count(s);
       }
       this.counts = counts;
       if (this.$el) this.show();
@@ -85,7 +89,7 @@ export default {
     addState(state) {
       for (const [id, s] of Object.entries(state || {})) {
         if (this.counts[id]) continue;
-        this.counts[id] = { last: s[0], unread: s[1], mentions: s[2], muted: !!s[3], top: s[4] || 0, extra: new Map() };
+        this.counts[id] = this.count(s);
         const early = this.early[id] || []; // heard before its counts came: each counts once, past what they reach
         delete this.early[id];
         early.forEach((m) => this.arrived(m));

@@ -19,6 +19,11 @@ from urllib.parse import parse_qs, urlsplit
 from .base import CHUNK, StillUsed, check_key, sha256_file
 
 
+def _missing(error: Any) -> bool:
+    """A botocore ClientError that says the object is not there."""
+    return error.response.get('Error', {}).get('Code') in ('404', 'NoSuchKey', 'NotFound')
+
+
 @dataclass(frozen=True, slots=True)
 class S3Location:
     bucket: str
@@ -59,7 +64,7 @@ class S3BlobStore:
         try:
             self._client.head_object(Bucket=self.location.bucket, Key=self._key(key))
         except ClientError as error:
-            if error.response.get('Error', {}).get('Code') in ('404', 'NoSuchKey', 'NotFound'):
+            if _missing(error):
                 return False
             raise
         return True
@@ -88,7 +93,7 @@ class S3BlobStore:
         try:
             answer = await asyncio.to_thread(self._client.get_object, Bucket=self.location.bucket, Key=self._key(key))
         except ClientError as error:
-            if error.response.get('Error', {}).get('Code') in ('404', 'NoSuchKey', 'NotFound'):
+            if _missing(error):
                 raise FileNotFoundError(key) from None
             raise
         body = answer['Body']
@@ -109,7 +114,7 @@ class S3BlobStore:
         try:
             self._client.copy_object(Bucket=bucket, Key=target, CopySource={'Bucket': bucket, 'Key': source})
         except ClientError as error:
-            if error.response.get('Error', {}).get('Code') in ('404', 'NoSuchKey', 'NotFound'):
+            if _missing(error):
                 return False
             raise
         self._client.delete_object(Bucket=bucket, Key=source)

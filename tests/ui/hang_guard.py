@@ -85,8 +85,9 @@ class HangGuard:
         waited = 0.0
         while not self.done.wait(1.0):
             waited += 1.0
+            size = rss()
             why = (f'still running after {TIMEOUT:.0f} s' if waited >= TIMEOUT else
-                   f'the process holds {rss() >> 20} MiB' if rss() > MAX_RSS else None)
+                   f'the process holds {size >> 20} MiB' if size > MAX_RSS else None)
             if why is None:
                 continue
             self.loop.call_soon_threadsafe(_report, self.loop, self.test, why)
